@@ -1,0 +1,1 @@
+"""Zones, lines and the rules that turn tracks into events."""

@@ -1,0 +1,1 @@
+"""FastAPI application: thin routers that validate, call a service and return."""

@@ -1,0 +1,1 @@
+"""Events leaving the pipeline and the bus that fans them out."""

@@ -1,0 +1,1 @@
+"""Decoding helpers, snapshots and crops."""

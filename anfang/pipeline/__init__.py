@@ -1,0 +1,1 @@
+"""Per-camera pipelines and the manager that runs them in isolation from each other."""

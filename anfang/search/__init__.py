@@ -1,0 +1,1 @@
+"""Attribute, image and plate search; trajectories."""

@@ -1,0 +1,1 @@
+"""Multi-object tracking: detections in, detections with stable track ids out."""
