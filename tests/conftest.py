@@ -1,0 +1,42 @@
+"""Shared fixtures: where the real test data and the model pack live."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+VTEST = Path("/usr/share/doc/opencv-doc/examples/data/vtest.avi")
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """Real, read-only test data (``$ANFANG_SHARED_DATA``, default ``../shared/data``)."""
+    path = Path(os.environ.get("ANFANG_SHARED_DATA", REPO.parent / "shared" / "data"))
+    if not path.is_dir():
+        pytest.fail(f"shared test data not found at {path}; set ANFANG_SHARED_DATA")
+    return path
+
+
+@pytest.fixture(scope="session")
+def vtest_video() -> Path:
+    """The demo camera: PETS09-S2L1 campus CCTV from Debian's opencv-doc (installed by .ci/run)."""
+    from anfang.media.demo_video import find_demo_video
+
+    path = find_demo_video()
+    if path is None:
+        pytest.fail("vtest.avi not found: install Debian's opencv-doc or run `make demo` once")
+    return path
+
+
+@pytest.fixture(scope="session")
+def models_dir() -> Path:
+    """The built model pack (``make test`` builds it first with ``anfang models build``)."""
+    from anfang.models.paths import default_models_dir
+
+    path = default_models_dir()
+    if not (path / "manifest.json").is_file():
+        pytest.fail(f"model pack missing at {path}: run `anfang models build`")
+    return path
