@@ -1,0 +1,38 @@
+# anfang — two commands matter: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+PIP    := $(BIN)/pip --disable-pip-version-check -q
+
+.PHONY: demo test models bench lint clean help
+
+help:
+	@echo "make demo   set up and run the platform on real campus CCTV (http://127.0.0.1:8080/)"
+	@echo "make test   set up and run the test suite (builds the model pack once)"
+	@echo "make bench  run the benchmarks and write docs/benchmarks.md"
+
+$(STAMP): pyproject.toml
+	@echo "==> creating $(VENV) and installing anfang"
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -U pip
+	$(PIP) install -e ".[test]"
+	@touch $(STAMP)
+
+models: $(STAMP)
+	$(BIN)/anfang models build
+
+demo: models
+	$(BIN)/anfang demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check anfang tests bench
+
+test: models lint
+	$(BIN)/pytest -q -ra
+
+bench: models
+	$(BIN)/python -m bench.run_all
+
+clean:
+	rm -rf $(VENV) build *.egg-info anfang-data

@@ -1,0 +1,67 @@
+"""The one ``anfang`` command.
+
+Each sub-command lives in a small module with an ``add_parser(subparsers)`` function, so this file
+only assembles them and sets up logging.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+# Modules that contribute sub-commands; a missing optional one must not break the others.
+_COMMAND_MODULES = (
+    "anfang.commands.run",
+    "anfang.commands.analyze",
+    "anfang.models.commands",
+    "anfang.commands.config_cmd",
+    "anfang.protocols.gb28181.commands",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="anfang",
+        description="anfang (安防): intelligent security platform — cameras in; detections, tracks, alarms out.",
+        epilog="Start with `anfang demo`, then open the printed URL. `anfang COMMAND --help` for details.",
+    )
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in _COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as err:
+            if err.name and name.startswith(err.name):
+                continue  # that feature is not in this build
+            raise
+        module.add_parser(sub)
+    return parser
+
+
+def setup_logging(verbose: int, quiet: bool) -> None:
+    level = logging.WARNING if quiet else (logging.DEBUG if verbose > 1 else logging.INFO)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s", datefmt="%H:%M:%S")
+    if verbose < 2:
+        for noisy in ("uvicorn.access", "alembic.runtime.migration", "httpx"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    setup_logging(args.verbose, args.quiet)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

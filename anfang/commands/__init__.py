@@ -1,0 +1,1 @@
+"""Sub-commands of the ``anfang`` CLI (each module exposes ``add_parser``)."""
