@@ -1,0 +1,120 @@
+"""The source interface and its registry: config ``type`` → class.
+
+A source turns one camera's config into a stream of :class:`~anfang.core.Frame`. Each kind of source is a
+small class registered under its config ``type`` so adding one (GB/T 28181, ONVIF, ...) touches one new file.
+Sources report their own health (``state``/``last_error``) because only they know whether a silent
+``read()`` means a stalled network or a slow scene.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any, Literal
+
+from anfang.core.frame import Frame
+
+SourceState = Literal["starting", "online", "offline", "closed"]
+
+# Modules holding the built-in sources; imported on first use so importing ``anfang.sources`` stays cheap.
+_BUILTIN_MODULES = ("anfang.sources.file", "anfang.sources.rtsp")
+_REGISTRY: dict[str, type[Source]] = {}
+
+
+class SourceError(Exception):
+    """A source cannot deliver frames; the message names the camera and the cause."""
+
+    def __init__(self, camera_id: str, message: str) -> None:
+        super().__init__(f"camera {camera_id!r}: {message}")
+        self.camera_id = camera_id
+        self.reason = message
+
+
+class Source(ABC):
+    """One camera's frame stream.
+
+    ``read()`` blocks until the next frame and returns ``None`` only at a true end of stream (a file
+    without ``loop``, or after :meth:`interrupt`/:meth:`close`). Live sources ride out network faults
+    inside ``read()`` instead of raising, so the caller's loop stays simple.
+    """
+
+    def __init__(self, camera_id: str, cfg: Any) -> None:
+        self.camera_id = camera_id
+        self.cfg = cfg
+        self.state: SourceState = "starting"
+        self.last_error: str | None = None
+        # Set by interrupt()/close(): wakes pacing sleeps and reconnect back-offs from another thread.
+        self._stop = threading.Event()
+
+    @abstractmethod
+    def open(self) -> None:
+        """Prepare to read; raises :class:`SourceError` for faults retrying cannot fix (e.g. not a video)."""
+
+    @abstractmethod
+    def read(self) -> Frame | None:
+        """The next frame, or ``None`` at end of stream."""
+
+    @abstractmethod
+    def _release(self) -> None:
+        """Free decoder/container resources (called once by :meth:`close`)."""
+
+    @property
+    @abstractmethod
+    def fps(self) -> float:
+        """Nominal frame rate (0.0 while unknown, e.g. before a live stream connects)."""
+
+    def interrupt(self) -> None:
+        """Ask a blocked ``read()`` to return ``None`` soon; safe to call from any thread."""
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self.state != "closed":
+            self._release()
+            self.state = "closed"
+
+    def __enter__(self) -> Source:
+        self.open()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __iter__(self) -> Any:
+        while (frame := self.read()) is not None:
+            yield frame
+
+
+def register(type_name: str) -> Callable[[type[Source]], type[Source]]:
+    """Class decorator: make a source available under its config ``type``."""
+
+    def deco(cls: type[Source]) -> type[Source]:
+        _REGISTRY[type_name] = cls
+        return cls
+
+    return deco
+
+
+def _load_builtins() -> None:
+    for name in _BUILTIN_MODULES:
+        importlib.import_module(name)
+
+
+def create_source(camera_id: str, cfg: Any) -> Source:
+    """Build (but do not open) the source a ``SourceConfig`` describes."""
+    _load_builtins()
+    kind = getattr(cfg, "type", None)
+    try:
+        cls = _REGISTRY[str(kind)]
+    except KeyError:
+        raise SourceError(camera_id, f"unknown source type {kind!r}; known: {', '.join(sorted(_REGISTRY))}") from None
+    return cls(camera_id, cfg)

@@ -1,0 +1,138 @@
+"""A video file as a camera: offline analysis, demos and tests.
+
+Decoding goes through PyAV (FFmpeg) with threaded decoding; frames come out as BGR ndarrays. With
+``realtime`` the file is paced at its own frame rate so it behaves like a live camera (and benchmarks of
+"cameras per core" mean something); without it frames come as fast as the consumer takes them, stamped
+from a fixed epoch origin so an offline analysis gives the same event times on every run.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+import av
+import av.error
+
+from anfang.core.frame import Frame
+from anfang.media.decode import ReadAhead
+from anfang.sources.base import Source, SourceError, register
+
+log = logging.getLogger(__name__)
+
+# 2024-01-01T00:00:00Z: origin of non-realtime timestamps (deterministic, plausible as a date).
+FILE_EPOCH = 1_704_067_200.0
+# FFmpeg happily "decodes" any text file as ANSI art (tty demuxer); that is not a camera.
+_NOT_VIDEO_CODECS = frozenset({"ansi"})
+
+
+@register("file")
+class FileSource(Source):
+    """Frames of one video file; ``cfg`` is a :class:`~anfang.config.models.FileSourceConfig`."""
+
+    def __init__(self, camera_id: str, cfg: Any, origin: float | None = None) -> None:
+        super().__init__(camera_id, cfg)
+        self.path = Path(cfg.path)
+        self.realtime: bool = bool(getattr(cfg, "realtime", True))
+        self.loop: bool = bool(getattr(cfg, "loop", False))
+        self.origin = FILE_EPOCH if origin is None else origin
+        self.corrupt_packets = 0
+        self._container: Any = None
+        self._frames: ReadAhead | None = None
+        self._fps = 0.0
+        self._seq = 0
+        self._offset = 0.0  # added to pts on each loop pass so time keeps increasing
+        self._pass_first: float | None = None  # pts of the first frame of the current pass
+        self._pass_frames = 0
+        self._last_pts = float("-inf")
+        self._t0_mono: float | None = None  # monotonic time of pts 0 (realtime pacing)
+        self._t0_wall = 0.0
+
+    @property
+    def fps(self) -> float:
+        return self._fps
+
+    def open(self) -> None:
+        if not self.path.exists():
+            raise SourceError(self.camera_id, f"video file {str(self.path)!r} does not exist")
+        if not self.path.is_file():
+            raise SourceError(self.camera_id, f"{str(self.path)!r} is not a file")
+        self._open_container()
+        self.state = "online"
+
+    def _open_container(self) -> None:
+        try:
+            container = av.open(str(self.path), mode="r")
+        except av.error.FFmpegError as exc:
+            raise SourceError(self.camera_id, f"{str(self.path)!r} is not a video file ({exc.strerror})") from exc
+        streams = [s for s in container.streams.video if s.codec_context.name not in _NOT_VIDEO_CODECS]
+        if not streams:
+            container.close()
+            raise SourceError(self.camera_id, f"{str(self.path)!r} is not a video: it has no video stream")
+        stream = streams[0]
+        stream.thread_type = "AUTO"  # slice + frame threads inside FFmpeg; releases the GIL
+        rate = stream.average_rate or stream.guessed_rate or stream.base_rate
+        self._fps = float(rate) if rate else 25.0
+        self._container = container
+        self._frames = ReadAhead(container, stream, on_corrupt=self._corrupt)
+        self._pass_first = None
+        self._pass_frames = 0
+
+    def _corrupt(self, exc: BaseException) -> None:
+        self.corrupt_packets += 1
+        log.debug("camera %s: skipping corrupt packet: %s", self.camera_id, exc)
+
+    def read(self) -> Frame | None:
+        while not self._stop.is_set():
+            if self._frames is None:
+                return None
+            vframe = next(self._frames, None)
+            if vframe is None:
+                if self._frames.error is not None:
+                    log.warning("camera %s: %s ends early: %s", self.camera_id, self.path, self._frames.error)
+                if not self.loop or self._pass_frames == 0:
+                    self._release()
+                    return None
+                self._offset = self._last_pts + 1.0 / self._fps
+                self._release()
+                self._open_container()
+                continue
+            return self._to_frame(vframe)
+        return None
+
+    def _to_frame(self, vframe: Any) -> Frame | None:
+        t = vframe.time
+        if t is None:
+            t = self._pass_frames / self._fps
+        if self._pass_first is None:
+            self._pass_first = t
+        pts = self._offset + (t - self._pass_first)
+        if pts <= self._last_pts:  # defensive: odd timestamps must never make time run backwards
+            pts = self._last_pts + 1.0 / self._fps
+        self._last_pts = pts
+        self._pass_frames += 1
+        image = vframe.to_ndarray(format="bgr24")
+        if self.realtime:
+            now = time.monotonic()
+            if self._t0_mono is None:
+                self._t0_mono = now - pts
+                self._t0_wall = time.time() - pts
+            delay = self._t0_mono + pts - now
+            if delay > 0 and self._stop.wait(delay):
+                return None
+            timestamp = self._t0_wall + pts
+        else:
+            timestamp = self.origin + pts
+        frame = Frame(camera_id=self.camera_id, seq=self._seq, pts=pts, timestamp=timestamp, image=image)
+        self._seq += 1
+        return frame
+
+    def _release(self) -> None:
+        if self._frames is not None:
+            self._frames.close()
+            self._frames = None
+        if self._container is not None:
+            self._container.close()
+            self._container = None

@@ -1,0 +1,146 @@
+"""An RTSP camera through PyAV/FFmpeg, riding out network faults.
+
+Cameras reboot, Wi-Fi drops, NVRs restart: none of that may stop a pipeline. ``read()`` therefore never
+raises for network trouble; it marks the source offline, records the cause, waits with exponential
+back-off (``reconnect_initial_s`` doubling up to ``reconnect_max_s``) and reconnects. Socket timeouts make
+a silent server look like a dead one instead of blocking forever.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from typing import Any
+
+import av
+import av.error
+
+from anfang.core.frame import Frame
+from anfang.media.decode import ReadAhead
+from anfang.sources.base import Source, register
+
+log = logging.getLogger(__name__)
+
+
+def socket_timeout_option() -> str:
+    """Name of FFmpeg's RTSP socket-timeout option: ``stimeout`` before libavformat 59 (FFmpeg 5), then ``timeout``.
+
+    Both take microseconds. (In FFmpeg < 5 ``timeout`` meant "listen as a server", a classic trap.)
+    """
+    return "timeout" if av.library_versions["libavformat"][0] >= 59 else "stimeout"
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text if len(text) < 300 else text[:297] + "..."
+
+
+@register("rtsp")
+class RtspSource(Source):
+    """Frames of one RTSP stream; ``cfg`` is a :class:`~anfang.config.models.RtspSourceConfig`."""
+
+    def __init__(self, camera_id: str, cfg: Any) -> None:
+        super().__init__(camera_id, cfg)
+        self.url: str = cfg.url
+        self.transport: str = getattr(cfg, "transport", "tcp")
+        self.timeout_s: float = float(getattr(cfg, "timeout_s", 5.0))
+        self.backoff_initial_s: float = float(getattr(cfg, "reconnect_initial_s", 1.0))
+        self.backoff_max_s: float = float(getattr(cfg, "reconnect_max_s", 30.0))
+        self.connects = 0  # successful connections (1 + reconnects)
+        self.failures = 0
+        self._backoff = self.backoff_initial_s
+        self._container: Any = None
+        self._frames: ReadAhead | None = None
+        self._fps = 0.0
+        self._seq = 0
+        self._t0 = time.monotonic()
+
+    @property
+    def fps(self) -> float:
+        return self._fps
+
+    def options(self) -> dict[str, str]:
+        """FFmpeg demuxer options for this camera."""
+        return {
+            "rtsp_transport": self.transport,
+            socket_timeout_option(): str(int(self.timeout_s * 1_000_000)),
+            "max_delay": "500000",  # µs of reordering buffer for UDP; bounds latency
+        }
+
+    def open(self) -> None:
+        """Try to connect once; failure is not an error here (``read()`` keeps retrying)."""
+        self.state = "starting"
+        self._t0 = time.monotonic()
+        self._connect()
+
+    def _connect(self) -> bool:
+        self._release()
+        try:
+            container = av.open(self.url, mode="r", options=self.options(), timeout=(self.timeout_s, self.timeout_s))
+        except (av.error.FFmpegError, OSError) as exc:
+            self._fail(f"cannot connect to {self._safe_url()}: {_describe(exc)}")
+            return False
+        if not container.streams.video:
+            container.close()
+            self._fail(f"{self._safe_url()} has no video stream")
+            return False
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        rate = stream.average_rate or stream.guessed_rate
+        self._fps = float(rate) if rate else self._fps
+        self._container = container
+        self._frames = ReadAhead(container, stream, raise_errors=True)
+        self.connects += 1
+        log.info("camera %s: connected to %s (%s)", self.camera_id, self._safe_url(), self.transport)
+        return True
+
+    def _fail(self, message: str) -> None:
+        self.failures += 1
+        if self.state != "offline":
+            log.warning("camera %s: offline: %s", self.camera_id, message)
+        self.state = "offline"
+        self.last_error = message
+
+    def _safe_url(self) -> str:
+        """The URL without credentials, for logs and status."""
+        scheme, sep, rest = self.url.partition("://")
+        host = rest.rsplit("@", 1)[-1]
+        return f"{scheme}{sep}{host}"
+
+    def read(self) -> Frame | None:
+        while not self._stop.is_set():
+            if self._frames is None:
+                if not self._connect():
+                    if self._stop.wait(self._backoff):
+                        break
+                    self._backoff = min(self._backoff * 2, self.backoff_max_s)
+                continue
+            try:
+                vframe = next(self._frames, None)
+            except (av.error.FFmpegError, OSError) as exc:
+                self._fail(f"stream from {self._safe_url()} broke: {_describe(exc)}")
+                self._release()
+                continue
+            if vframe is None:
+                self._fail(f"{self._safe_url()} ended the stream")
+                self._release()
+                continue
+            if self.state != "online":
+                self.state = "online"
+                self._backoff = self.backoff_initial_s
+            image = vframe.to_ndarray(format="bgr24")
+            pts = time.monotonic() - self._t0
+            frame = Frame(camera_id=self.camera_id, seq=self._seq, pts=pts, timestamp=time.time(), image=image)
+            self._seq += 1
+            return frame
+        return None
+
+    def _release(self) -> None:
+        if self._frames is not None:
+            self._frames.close()
+            self._frames = None
+        if self._container is not None:
+            with contextlib.suppress(av.error.FFmpegError, OSError):
+                self._container.close()
+            self._container = None
