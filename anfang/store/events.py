@@ -1,0 +1,264 @@
+"""Event store: rows in the database, snapshot/crop JPEGs as files under the media folder.
+
+Images are written first (atomically, fsynced), then the row is committed. So once :meth:`EventStore.add`
+returns, the event and its pictures survive a crash; if the process dies in between, at worst an orphan
+JPEG is left, never a row pointing at a half-written file. Paths in the rows are relative to the media
+folder so a data folder can be moved or restored elsewhere.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import ColumnElement, Engine, Integer, cast, delete, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from anfang.events.model import Event
+from anfang.store.db import EventRecord
+
+log = logging.getLogger(__name__)
+
+_SAFE = re.compile(r"[^A-Za-z0-9_.-]")
+_PURGE_BATCH = 500
+
+
+def _safe_name(value: str) -> str:
+    """A path component that cannot climb out of its folder ('..' is a valid camera id character run)."""
+    name = _SAFE.sub("_", value)
+    return "_" + name if name.startswith(".") or not name else name
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    # The rename is only durable once the directory entry is on disk (POSIX); Windows cannot open dirs.
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+@dataclass(frozen=True, slots=True)
+class HourCount:
+    """Events of one camera and class in the hour starting at ``hour`` (epoch seconds, UTC-aligned)."""
+
+    camera_id: str
+    object_class: str | None
+    hour: float
+    count: int
+
+
+class EventStore:
+    """Persist and query events; safe to call from every camera thread at once."""
+
+    def __init__(self, engine: Engine, media_dir: Path) -> None:
+        self.engine = engine
+        self.media_dir = Path(media_dir)
+        self.media_dir.mkdir(parents=True, exist_ok=True)
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        # SQLite has one writer anyway; serialising here avoids busy-timeout waits between our own threads.
+        self._write_lock = threading.Lock()
+
+    # ------------------------------------------------------------ paths
+
+    def media_path(self, relative: str | None) -> Path | None:
+        """Absolute path of a stored media file, or ``None`` if unset or outside the media folder."""
+        if not relative:
+            return None
+        root = self.media_dir.resolve()
+        path = (root / relative).resolve()
+        return path if path.is_relative_to(root) else None
+
+    def _relative_for(self, event: Event, kind: str) -> str:
+        day = time.strftime("%Y-%m-%d", time.gmtime(event.start_time))
+        return f"{_safe_name(event.camera_id)}/{day}/{_safe_name(event.id)}_{kind}.jpg"
+
+    # ------------------------------------------------------------ writes
+
+    def add(self, event: Event) -> None:
+        """Write the event's JPEGs and row; fills in ``snapshot_path`` / ``crop_path`` (relative)."""
+        written: list[Path] = []
+        try:
+            for kind in ("snapshot", "crop"):
+                data: bytes | None = getattr(event, kind)
+                if not data:
+                    continue
+                rel = self._relative_for(event, kind)
+                path = self.media_dir / rel
+                existed = path.exists()  # a retried add must not delete the first attempt's pictures
+                _write_atomic(path, data)
+                if not existed:
+                    written.append(path)
+                setattr(event, f"{kind}_path", rel)
+            record = EventRecord(
+                id=event.id,
+                camera_id=event.camera_id,
+                rule=event.rule,
+                type=event.type,
+                object_class=event.object_class,
+                track_id=event.track_id,
+                start_time=float(event.start_time),
+                end_time=None if event.end_time is None else float(event.end_time),
+                box=[float(v) for v in event.box] if event.box is not None else None,
+                score=None if event.score is None else float(event.score),
+                attributes=event.to_dict()["attributes"],  # numpy scalars → JSON types
+                snapshot_path=event.snapshot_path,
+                crop_path=event.crop_path,
+                acknowledged=False,
+                ack_time=None,
+                created_at=time.time(),
+            )
+            with self._write_lock, Session(self.engine) as session, session.begin():
+                session.add(record)
+        except BaseException:
+            for path in written:
+                path.unlink(missing_ok=True)
+            raise
+
+    def acknowledge(self, event_id: str, when: float | None = None) -> bool:
+        """Mark an event as seen by an operator; ``False`` if there is no such event."""
+        with self._write_lock, self._sessions.begin() as session:
+            rec = session.get(EventRecord, event_id)
+            if rec is None:
+                return False
+            rec.acknowledged = True
+            rec.ack_time = time.time() if when is None else when
+            return True
+
+    def purge(self, older_than: float) -> int:
+        """Delete events that started before ``older_than`` (epoch) and their files; returns rows deleted."""
+        total = 0
+        while True:
+            with self._write_lock, self._sessions.begin() as session:
+                rows = session.execute(
+                    select(EventRecord.id, EventRecord.snapshot_path, EventRecord.crop_path)
+                    .where(EventRecord.start_time < older_than)
+                    .limit(_PURGE_BATCH)
+                ).all()
+                if not rows:
+                    break
+                session.execute(delete(EventRecord).where(EventRecord.id.in_([r.id for r in rows])))
+            # Files go after the commit: a crash here leaves orphan files, never rows without pictures.
+            for row in rows:
+                for rel in (row.snapshot_path, row.crop_path):
+                    self._remove_file(rel)
+            total += len(rows)
+        if total:
+            self._prune_empty_dirs()
+            log.info("retention: purged %d events older than %s", total, time.ctime(older_than))
+        return total
+
+    def _remove_file(self, rel: str | None) -> None:
+        path = self.media_path(rel)
+        if path is None:
+            return
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as err:
+            log.warning("retention: cannot delete %s: %s", path, err)
+
+    def _prune_empty_dirs(self) -> None:
+        for cam_dir in self.media_dir.iterdir():
+            if not cam_dir.is_dir():
+                continue
+            for day_dir in cam_dir.iterdir():
+                if day_dir.is_dir() and not any(day_dir.iterdir()):
+                    day_dir.rmdir()
+
+    # ------------------------------------------------------------ reads
+
+    def get(self, event_id: str) -> EventRecord | None:
+        with self._sessions() as session:
+            return session.get(EventRecord, event_id)
+
+    def query(
+        self,
+        camera_id: str | None = None,
+        type: str | None = None,
+        object_class: str | None = None,
+        since: float | None = None,
+        until: float | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[list[EventRecord], int]:
+        """Events matching every given filter, newest first, and how many match in total."""
+        where = _filters(camera_id, type, object_class, since, until)
+        with self._sessions() as session:
+            total = session.scalar(select(func.count()).select_from(EventRecord).where(*where)) or 0
+            rows = session.scalars(
+                select(EventRecord)
+                .where(*where)
+                .order_by(EventRecord.start_time.desc(), EventRecord.id.desc())
+                .limit(limit)
+                .offset(offset)
+            ).all()
+        return list(rows), int(total)
+
+    def counts_by_hour(self, since: float, until: float | None = None, camera_id: str | None = None) -> list[HourCount]:
+        """Event counts per camera, object class and hour, oldest hour first (for the stats page)."""
+        where = _filters(camera_id, None, None, since, until)
+        hour = self._hour_bucket()
+        with self._sessions() as session:
+            rows = session.execute(
+                select(EventRecord.camera_id, EventRecord.object_class, hour.label("hour"), func.count())
+                .where(*where)
+                .group_by(EventRecord.camera_id, EventRecord.object_class, hour)
+                .order_by(hour, EventRecord.camera_id, EventRecord.object_class)
+            ).all()
+        return [HourCount(r[0], r[1], float(r[2]) * 3600.0, int(r[3])) for r in rows]
+
+    def _hour_bucket(self) -> ColumnElement[Any]:
+        # floor(t / 3600): SQLite's CAST truncates (= floor for positive epochs) and may lack floor();
+        # PostgreSQL's CAST rounds, so it gets floor().
+        if self.engine.dialect.name == "sqlite":
+            return cast(EventRecord.start_time / 3600, Integer)
+        return func.floor(EventRecord.start_time / 3600)
+
+
+def _filters(
+    camera_id: str | None,
+    type_: str | None,
+    object_class: str | None,
+    since: float | None,
+    until: float | None,
+) -> Sequence[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if camera_id is not None:
+        where.append(EventRecord.camera_id == camera_id)
+    if type_ is not None:
+        where.append(EventRecord.type == type_)
+    if object_class is not None:
+        where.append(EventRecord.object_class == object_class)
+    if since is not None:
+        where.append(EventRecord.start_time >= since)
+    if until is not None:
+        where.append(EventRecord.start_time < until)
+    return where

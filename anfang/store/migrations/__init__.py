@@ -1,0 +1,1 @@
+"""Alembic migrations, run by :func:`anfang.store.migrate.upgrade` at start-up."""
