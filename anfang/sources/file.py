@@ -39,6 +39,7 @@ class FileSource(Source):
         self.loop: bool = bool(getattr(cfg, "loop", False))
         self.origin = FILE_EPOCH if origin is None else origin
         self.corrupt_packets = 0
+        self.frame_count: int | None = None
         self._container: Any = None
         self._frames: ReadAhead | None = None
         self._fps = 0.0
@@ -75,6 +76,7 @@ class FileSource(Source):
         stream.thread_type = "AUTO"  # slice + frame threads inside FFmpeg; releases the GIL
         rate = stream.average_rate or stream.guessed_rate or stream.base_rate
         self._fps = float(rate) if rate else 25.0
+        self.frame_count: int | None = int(stream.frames) or None  # from the container header; may be absent
         self._container = container
         self._frames = ReadAhead(container, stream, on_corrupt=self._corrupt)
         self._pass_first = None

@@ -1,0 +1,281 @@
+"""One camera's pipeline: source → motion gate → detect → track → rules → sink.
+
+:meth:`CameraPipeline.process` is a plain synchronous step (offline ``anfang analyze`` and tests call it
+frame by frame); :meth:`CameraPipeline.start` wraps it in a thread that owns the source. Everything a
+camera can throw — a missing file, a dead network, a detector bug — is caught in that thread, recorded in
+:meth:`status` and retried with back-off, so one bad camera never takes the others down.
+
+Detection is throttled to ``detect_fps`` by *frame* time (not wall time), so an offline analysis that
+runs ten times faster than real time samples the same frames as the live camera would. On frames where
+detection does not run, ``process`` returns the most recent tracked detections: they are what an overlay
+should show, and they are at most one detection period old.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+from anfang.config.models import CameraConfig
+from anfang.core.detections import Detections
+from anfang.core.frame import Frame
+from anfang.events.model import Event
+from anfang.media.snapshot import event_images
+from anfang.pipeline.motion import MotionGate
+from anfang.sources.base import Source, create_source
+from anfang.vision.base import Detector
+
+log = logging.getLogger(__name__)
+
+CameraState = Literal["starting", "online", "offline", "error", "stopped"]
+RATE_WINDOW_S = 5.0
+
+
+@dataclass
+class CameraStatus:
+    """Live counters of one camera, as the API and ``anfang analyze`` report them."""
+
+    camera_id: str
+    name: str | None
+    state: CameraState
+    fps_in: float  # decoded frames per second
+    fps_out: float  # analysed frames (tracker + rules ran) per second
+    detect_calls: int
+    frames_in: int
+    events: int
+    last_error: str | None
+    last_frame_at: float | None  # epoch seconds of the newest frame's timestamp
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class _Rate:
+    """Events per second over a sliding window of clock time."""
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self._clock = clock
+        self._times: deque[float] = deque()
+
+    def tick(self) -> None:
+        now = self._clock()
+        self._times.append(now)
+        while self._times and now - self._times[0] > RATE_WINDOW_S:
+            self._times.popleft()
+
+    def value(self) -> float:
+        now = self._clock()
+        while self._times and now - self._times[0] > RATE_WINDOW_S:
+            self._times.popleft()
+        if len(self._times) < 2:
+            return 0.0
+        span = max(now - self._times[0], 1e-6)
+        return (len(self._times) - 1) / span
+
+
+def _make_tracker(camera: CameraConfig) -> Any:
+    try:
+        from anfang.tracking.bytetrack import ByteTracker  # type: ignore[import-not-found]
+    except ImportError:
+        from anfang.tracking.byte_tracker import ByteTracker
+    # The tracker only sees frames the detector ran on, so its frame rate is the detection rate.
+    return ByteTracker(camera.tracker, frame_rate=camera.detect_fps)
+
+
+def _make_rules(camera: CameraConfig) -> Any:
+    from anfang.analytics.engine import RuleEngine
+
+    return RuleEngine(camera)
+
+
+class CameraPipeline:
+    """Runs one camera; see the module docstring for the throttling and skipping policy."""
+
+    def __init__(
+        self,
+        camera: CameraConfig,
+        detector: Detector,
+        sink: Callable[[Event], None],
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.camera = camera
+        self.detector = detector
+        self.sink = sink
+        self.clock = clock
+        self.motion = MotionGate(camera.motion, clock)
+        self.tracker = _make_tracker(camera)
+        self.rules = _make_rules(camera)
+        self.frames_in = 0
+        self.detect_calls = 0
+        self.events = 0
+        self.still_skips = 0  # detection due but skipped by the motion gate
+        self.last_error: str | None = None
+        self._period = 1.0 / camera.detect_fps
+        self._last_detect_ts: float | None = None
+        self._tracked = Detections.empty()
+        self._latest: tuple[Frame, Detections] | None = None
+        self._last_frame_at: float | None = None
+        self._in_rate = _Rate(clock)
+        self._out_rate = _Rate(clock)
+        self._state: CameraState = "starting"
+        self._source: Source | None = None
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+
+    # ------------------------------------------------------------ synchronous step
+
+    def reset(self) -> None:
+        """Forget tracks, rule state and motion history (a new source session starts from scratch)."""
+        self.tracker.reset()
+        self.rules.reset()
+        self.motion.reset()
+        self._last_detect_ts = None
+        self._tracked = Detections.empty()
+
+    def _due(self, ts: float) -> bool:
+        last = self._last_detect_ts
+        # 0.1 % slack absorbs float jitter in pts (10 fps source, 5 fps detection → every 2nd frame exactly).
+        if last is None or ts < last or ts - last >= self._period * 0.999:
+            self._last_detect_ts = ts
+            return True
+        return False
+
+    def process(self, frame: Frame) -> tuple[Detections, list[Event]]:
+        """Analyse one frame: returns the current tracked detections and the events it raised.
+
+        The detector runs when a detection is due (``detect_fps``) and the motion gate sees motion. When the
+        scene is still, the rules still advance with the last known detections (a person standing still in
+        a zone keeps loitering) but the detector and tracker are not called.
+        """
+        self.frames_in += 1
+        self._in_rate.tick()
+        self._last_frame_at = frame.timestamp
+        events: list[Event] = []
+        if self._due(frame.timestamp):
+            if self.motion.has_motion(frame.image, frame.timestamp):
+                raw = self.detector.detect(frame.image)
+                self.detect_calls += 1
+                self._tracked = self.tracker.update(raw)
+            else:
+                self.still_skips += 1
+            self._out_rate.tick()
+            events = list(self.rules.update(frame.timestamp, self._tracked))
+            for event in events:
+                self._emit(event, frame)
+        self._latest = (frame, self._tracked)
+        if self._thread is None:
+            self._state = "online"
+        return self._tracked, events
+
+    def _emit(self, event: Event, frame: Frame) -> None:
+        label = event.object_class or event.type
+        if event.track_id is not None:
+            label += f" #{event.track_id}"
+        if event.snapshot is None:
+            event.snapshot, crop = event_images(frame.image, event.box, f"{event.rule}: {label}")
+            if event.crop is None:
+                event.crop = crop
+        self.events += 1
+        try:
+            self.sink(event)
+        except Exception as exc:  # a failing sink loses this event's delivery, not the camera
+            log.exception("camera %s: event sink failed", self.camera.id)
+            self.last_error = f"event sink failed: {exc}"
+
+    # ------------------------------------------------------------ thread
+
+    def start(self) -> None:
+        """Run source → process → sink on a thread until :meth:`stop`."""
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stop.clear()
+        self._state = "starting"
+        self._thread = threading.Thread(target=self._run, name=f"anfang-camera-{self.camera.id}", daemon=True)
+        self._thread.start()
+
+    def _backoff_limits(self) -> tuple[float, float]:
+        src = self.camera.source
+        return float(getattr(src, "reconnect_initial_s", 1.0)), float(getattr(src, "reconnect_max_s", 30.0))
+
+    def _run(self) -> None:
+        initial, maximum = self._backoff_limits()
+        backoff = initial
+        while not self._stop.is_set():
+            source: Source | None = None
+            try:
+                source = create_source(self.camera.id, self.camera.source)
+                self._source = source
+                source.open()
+                while not self._stop.is_set():
+                    frame = source.read()
+                    if frame is None:
+                        break
+                    self.process(frame)
+                    self._state = "online"
+                    backoff = initial
+                if not self._stop.is_set():  # a file without loop ended: nothing more will come
+                    log.info("camera %s: end of stream", self.camera.id)
+                    break
+            except Exception as exc:
+                log.error("camera %s: %s; retrying in %.1f s", self.camera.id, exc, backoff, exc_info=True)
+                self.last_error = str(exc) or type(exc).__name__
+                self._state = "error"
+                if self._stop.wait(backoff):
+                    break
+                backoff = min(backoff * 2, maximum)
+                self.reset()
+            finally:
+                if source is not None:
+                    source.close()
+                self._source = None
+        self._state = "stopped"
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """Stop the thread and wait for it (a blocked network read returns within the socket timeout)."""
+        self._stop.set()
+        source = self._source
+        if source is not None:
+            source.interrupt()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            if self._thread.is_alive():
+                log.warning("camera %s: thread did not stop within %.0f s", self.camera.id, timeout)
+        self._state = "stopped"
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    # ------------------------------------------------------------ observation
+
+    def status(self) -> CameraStatus:
+        state = self._state
+        last_error = self.last_error
+        source = self._source
+        if source is not None and source.state == "offline" and state in ("starting", "online"):
+            state = "offline"
+            last_error = source.last_error or last_error
+        return CameraStatus(
+            camera_id=self.camera.id,
+            name=self.camera.name,
+            state=state,
+            fps_in=round(self._in_rate.value(), 2),
+            fps_out=round(self._out_rate.value(), 2),
+            detect_calls=self.detect_calls,
+            frames_in=self.frames_in,
+            events=self.events,
+            last_error=last_error,
+            last_frame_at=self._last_frame_at,
+        )
+
+    def latest(self) -> tuple[Frame, Detections] | None:
+        """The newest frame and the detections shown on it (for the API's live view)."""
+        return self._latest
+
+    def rule_stats(self) -> dict[str, Any]:
+        return dict(self.rules.stats())

@@ -1,0 +1,116 @@
+"""All cameras of one node: start, reconfigure and stop pipelines independently.
+
+Each camera runs in its own :class:`~anfang.pipeline.camera.CameraPipeline` thread; decode and inference
+release the GIL, so threads are enough on one node. Reconfiguring a camera restarts only that camera.
+The detector is shared (detectors are thread-safe by contract), which keeps one copy of the weights.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from anfang.config.models import CameraConfig
+from anfang.core.detections import Detections
+from anfang.core.frame import Frame
+from anfang.events.model import Event
+from anfang.pipeline.camera import CameraPipeline, CameraStatus
+from anfang.vision.base import Detector
+
+log = logging.getLogger(__name__)
+
+
+class PipelineManager:
+    """Owns one pipeline per configured camera (disabled cameras are remembered but not run)."""
+
+    def __init__(self, detector: Detector, sink: Callable[[Event], None]) -> None:
+        self.detector = detector
+        self.sink = sink
+        self._configs: dict[str, CameraConfig] = {}
+        self._pipelines: dict[str, CameraPipeline] = {}
+        self._lock = threading.RLock()
+
+    def _launch(self, camera: CameraConfig) -> None:
+        """Build (which may raise for a config the rule engine rejects) and start; remember it only then."""
+        if camera.enabled:
+            pipeline = CameraPipeline(camera, self.detector, self.sink)
+            self._pipelines[camera.id] = pipeline
+            pipeline.start()
+        self._configs[camera.id] = camera
+
+    def _halt(self, camera_id: str) -> None:
+        pipeline = self._pipelines.pop(camera_id, None)
+        if pipeline is not None:
+            pipeline.stop()
+
+    def start(self, cameras: list[CameraConfig]) -> None:
+        """Start every enabled camera's thread."""
+        with self._lock:
+            for camera in cameras:
+                if camera.id in self._configs:
+                    raise ValueError(f"camera {camera.id!r} is already managed")
+                self._launch(camera)
+
+    def add(self, camera: CameraConfig) -> None:
+        with self._lock:
+            if camera.id in self._configs:
+                raise ValueError(f"camera {camera.id!r} already exists")
+            self._launch(camera)
+
+    def update(self, camera: CameraConfig) -> None:
+        """Restart that one camera with the new config; the others keep running untouched."""
+        with self._lock:
+            if camera.id not in self._configs:
+                raise KeyError(camera.id)
+            self._halt(camera.id)
+            self._launch(camera)
+
+    def remove(self, camera_id: str) -> None:
+        with self._lock:
+            if camera_id not in self._configs:
+                raise KeyError(camera_id)
+            self._halt(camera_id)
+            del self._configs[camera_id]
+
+    def stop(self) -> None:
+        """Stop all cameras (in parallel: a blocked RTSP read takes up to its socket timeout) and join."""
+        with self._lock:
+            pipelines = list(self._pipelines.values())
+            self._pipelines.clear()
+        stoppers = [threading.Thread(target=p.stop, daemon=True) for p in pipelines]
+        for t in stoppers:
+            t.start()
+        for t in stoppers:
+            t.join()
+
+    def cameras(self) -> list[CameraConfig]:
+        with self._lock:
+            return list(self._configs.values())
+
+    def _pipeline(self, camera_id: str) -> CameraPipeline | None:
+        with self._lock:
+            if camera_id not in self._configs:
+                raise KeyError(camera_id)
+            return self._pipelines.get(camera_id)
+
+    def status(self) -> dict[str, CameraStatus]:
+        with self._lock:
+            out: dict[str, CameraStatus] = {}
+            for cid, cfg in self._configs.items():
+                pipeline = self._pipelines.get(cid)
+                if pipeline is not None:
+                    out[cid] = pipeline.status()
+                else:  # disabled camera
+                    out[cid] = CameraStatus(cid, cfg.name, "stopped", 0.0, 0.0, 0, 0, 0, None, None)
+            return out
+
+    def latest(self, camera_id: str) -> tuple[Frame, Detections] | None:
+        """Newest frame + detections; ``None`` before the first frame; ``KeyError`` for an unknown camera."""
+        pipeline = self._pipeline(camera_id)
+        return None if pipeline is None else pipeline.latest()
+
+    def rule_stats(self, camera_id: str) -> dict[str, Any]:
+        pipeline = self._pipeline(camera_id)
+        return {} if pipeline is None else pipeline.rule_stats()
