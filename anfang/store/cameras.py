@@ -55,6 +55,13 @@ class CameraStore:
         """Remember that the camera was removed, so a config-file camera of that id stays away too."""
         self._put(camera_id, None, deleted=True)
 
+    def forget(self, camera_id: str) -> None:
+        """Drop any record of the id (undoing a change that could not be applied), tombstone included."""
+        with self._lock, self._sessions.begin() as session:
+            rec = session.get(CameraRecord, camera_id)
+            if rec is not None:
+                session.delete(rec)
+
     def _put(self, camera_id: str, config: dict | None, deleted: bool) -> None:
         with self._lock, self._sessions.begin() as session:
             rec = session.get(CameraRecord, camera_id)

@@ -1,0 +1,1 @@
+"""One small router per resource; app.py decides which need a user."""

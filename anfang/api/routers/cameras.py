@@ -1,0 +1,119 @@
+"""Camera CRUD and the latest frame: thin wrappers over :class:`~anfang.platform.Platform`."""
+
+from __future__ import annotations
+
+import cv2
+from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
+
+from anfang.api.deps import get_platform
+from anfang.api.schemas import CameraOut, CameraStatusOut
+from anfang.config.models import CameraConfig
+from anfang.platform import CameraExistsError, Platform
+
+router = APIRouter(prefix="/cameras", tags=["cameras"])
+
+_JPEG_QUALITY = 85
+
+
+def _out(platform: Platform, cam: CameraConfig, statuses: dict[str, dict]) -> CameraOut:
+    st = statuses.get(cam.id)
+    return CameraOut(
+        id=cam.id,
+        name=cam.name,
+        origin="config" if platform.camera_origin(cam.id) == "config" else "api",
+        config=cam,
+        status=CameraStatusOut.model_validate(st) if st else None,
+    )
+
+
+def _get(platform: Platform, camera_id: str) -> CameraConfig:
+    try:
+        return platform.camera(camera_id)
+    except KeyError:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"camera {camera_id!r} not found") from None
+
+
+@router.get("", response_model=list[CameraOut])
+def list_cameras(platform: Platform = Depends(get_platform)) -> list[CameraOut]:
+    statuses = platform.camera_status()
+    return [_out(platform, c, statuses) for c in platform.cameras()]
+
+
+@router.get("/{camera_id}", response_model=CameraOut, responses={404: {"description": "unknown camera"}})
+def get_camera(camera_id: str, platform: Platform = Depends(get_platform)) -> CameraOut:
+    return _out(platform, _get(platform, camera_id), platform.camera_status())
+
+
+@router.post(
+    "",
+    response_model=CameraOut,
+    status_code=status.HTTP_201_CREATED,
+    responses={409: {"description": "a camera with this id exists"}, 422: {"description": "invalid config"}},
+)
+def add_camera(camera: CameraConfig, response: Response, platform: Platform = Depends(get_platform)) -> CameraOut:
+    try:
+        cfg = platform.add_camera(camera)
+    except CameraExistsError as err:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(err)) from None
+    except ValueError as err:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(err)) from None
+    response.headers["Location"] = f"/api/cameras/{cfg.id}"
+    return _out(platform, cfg, platform.camera_status())
+
+
+@router.put(
+    "/{camera_id}",
+    response_model=CameraOut,
+    responses={404: {"description": "unknown camera"}, 422: {"description": "invalid config or id mismatch"}},
+)
+def update_camera(camera_id: str, camera: CameraConfig, platform: Platform = Depends(get_platform)) -> CameraOut:
+    if camera.id != camera_id:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, f"id: body id {camera.id!r} does not match path id {camera_id!r}"
+        )
+    try:
+        cfg = platform.update_camera(camera_id, camera)
+    except KeyError:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"camera {camera_id!r} not found") from None
+    except ValueError as err:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(err)) from None
+    return _out(platform, cfg, platform.camera_status())
+
+
+@router.delete("/{camera_id}", status_code=status.HTTP_204_NO_CONTENT, responses={404: {"description": "unknown"}})
+def delete_camera(camera_id: str, platform: Platform = Depends(get_platform)) -> Response:
+    try:
+        platform.remove_camera(camera_id)
+    except KeyError:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"camera {camera_id!r} not found") from None
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/{camera_id}/frame.jpg",
+    response_class=Response,
+    responses={
+        200: {"content": {"image/jpeg": {}}, "description": "the newest decoded frame"},
+        404: {"description": "unknown camera"},
+        503: {"description": "no frame decoded yet"},
+    },
+)
+def latest_frame(
+    camera_id: str,
+    annotated: bool = Query(False, description="draw detections, zones and lines"),
+    platform: Platform = Depends(get_platform),
+) -> Response:
+    cam = _get(platform, camera_id)
+    latest = platform.latest(camera_id)
+    if latest is None:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, f"camera {camera_id!r} has no frame yet")
+    frame, detections = latest
+    image = frame.image
+    if annotated:
+        from anfang.media.snapshot import annotate
+
+        image = annotate(image, detections, cam.zones, cam.lines)
+    ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, _JPEG_QUALITY])
+    if not ok:
+        raise HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, "JPEG encoding failed")
+    return Response(buf.tobytes(), media_type="image/jpeg", headers={"Cache-Control": "no-store"})

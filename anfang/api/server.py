@@ -1,0 +1,44 @@
+"""Run the API with uvicorn; Ctrl-C stops the server, then the cameras, then the database."""
+
+from __future__ import annotations
+
+import logging
+import socket
+
+import uvicorn
+
+from anfang.api.app import create_app
+from anfang.platform import Platform
+
+log = logging.getLogger(__name__)
+
+
+def make_server(platform: Platform, host: str, port: int) -> uvicorn.Server:
+    """A configured (not yet running) uvicorn server for the platform's app."""
+    config = uvicorn.Config(
+        create_app(platform),
+        host=host,
+        port=port,
+        log_level="info",
+        access_log=False,
+        lifespan="off",  # the platform's life is managed by serve(), not by the ASGI app
+        timeout_graceful_shutdown=5,  # websockets would otherwise hold shutdown open forever
+    )
+    return uvicorn.Server(config)
+
+
+def serve(platform: Platform, host: str = "127.0.0.1", port: int = 8080, sock: socket.socket | None = None) -> None:
+    """Start the platform and serve until interrupted; always stops the platform on the way out.
+
+    uvicorn installs its own SIGINT/SIGTERM handlers (in the main thread) and returns after a graceful
+    shutdown, so Ctrl-C ends here rather than as a traceback.
+    """
+    server = make_server(platform, host, port)
+    platform.start()
+    try:
+        log.info("API on http://%s:%d/ (docs at /docs)", host, port if sock is None else sock.getsockname()[1])
+        server.run(sockets=[sock] if sock is not None else None)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        platform.stop()
