@@ -32,7 +32,8 @@ def socket_timeout_option() -> str:
 
 
 def _describe(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
+    """The cause without the file name FFmpeg appends (that is the URL, credentials included)."""
+    text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
     return text if len(text) < 300 else text[:297] + "..."
 
 
