@@ -1,0 +1,283 @@
+"""Tamper-evident audit log: a SM3 hash chain with SM2-signed checkpoints.
+
+Each entry stores ``hash = SM3(canonical JSON of {seq, time, actor, action, target, detail, prev_hash})``,
+so editing, deleting, inserting or moving any entry breaks either its own hash or the next entry's link.
+A hash chain alone has no secret, though: someone who can rewrite the whole table can recompute every
+hash. Checkpoints close that gap: every ``checkpoint_every`` entries (and on demand, e.g. at shutdown) the
+head ``(seq, hash)`` is signed with the platform SM2 key, and a rewrite then disagrees with a signature
+the attacker cannot forge. Entries after the last checkpoint are protected by the chain only.
+
+The tables have their own ``MetaData`` so this module is self-contained; the store's Alembic migration can
+include ``AuditBase.metadata`` later. ``verify`` reads with plain column selects in batches, so a log of
+millions of rows verifies in bounded memory.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Float, Integer, MetaData, String, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from anfang.security.keys import Signer
+from anfang.security.problems import Problem
+from anfang.security.sm import sm3_hex
+
+GENESIS = "0" * 64
+_SEARCH_WINDOW = 64  # how far from its position verify looks for the seq a moved entry was written with
+_Id = BigInteger().with_variant(Integer, "sqlite")  # SQLite wants INTEGER for rowid-style keys
+
+
+class AuditBase(DeclarativeBase):
+    metadata = MetaData()
+
+
+class AuditEntry(AuditBase):
+    __tablename__ = "audit_log"
+
+    seq: Mapped[int] = mapped_column(_Id, primary_key=True, autoincrement=False)  # PK: two writers can't share
+    time: Mapped[float] = mapped_column(Float, nullable=False)  # epoch seconds
+    actor: Mapped[str] = mapped_column(String(128), nullable=False)
+    action: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    target: Mapped[str] = mapped_column(String(256), nullable=False)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    hash: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+class AuditCheckpoint(AuditBase):
+    __tablename__ = "audit_checkpoints"
+
+    id: Mapped[int] = mapped_column(_Id, primary_key=True, autoincrement=True)
+    seq: Mapped[int] = mapped_column(_Id, nullable=False, index=True)  # last entry covered
+    hash: Mapped[str] = mapped_column(String(64), nullable=False)  # that entry's hash (commits to all before)
+    time: Mapped[float] = mapped_column(Float, nullable=False)
+    key_id: Mapped[str] = mapped_column(String(16), nullable=False)
+    signature: Mapped[str] = mapped_column(String(128), nullable=False)  # SM2 r||s hex
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    seq: int
+    time: float
+    actor: str
+    action: str
+    target: str
+    detail: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+def canonical_json(value: Any) -> bytes:
+    """Sorted keys, no whitespace, UTF-8, no NaN: the same value always gives the same bytes."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+
+
+def entry_hash(seq: int, t: float, actor: str, action: str, target: str, detail: Any, prev_hash: str) -> str:
+    doc = {
+        "seq": seq,
+        "time": t,
+        "actor": actor,
+        "action": action,
+        "target": target,
+        "detail": detail,
+        "prev_hash": prev_hash,
+    }
+    return sm3_hex(canonical_json(doc))
+
+
+def checkpoint_payload(seq: int, head_hash: str, t: float, key_id: str) -> bytes:
+    return canonical_json({"type": "anfang-audit-checkpoint-v1", "seq": seq, "hash": head_hash, "time": t,
+                           "key_id": key_id})
+
+
+class AuditLog:
+    """Append-only audit chain on ``engine``; creates its two tables if missing.
+
+    ``append`` is serialised by a lock in this process and by the ``seq`` primary key across processes
+    (a writer that loses the race retries on the next seq).
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        signer: Signer,
+        *,
+        checkpoint_every: int = 1000,
+        clock: Callable[[], float] = time.time,
+        create: bool = True,
+    ) -> None:
+        self.engine = engine
+        self.signer = signer
+        self.checkpoint_every = checkpoint_every
+        self._clock = clock
+        self._lock = threading.Lock()
+        if create:
+            AuditBase.metadata.create_all(engine)
+
+    # ------------------------------------------------------------ writing
+
+    def append(self, actor: str, action: str, target: str = "", detail: dict[str, Any] | None = None) -> AuditRecord:
+        """Add one entry and return it. ``detail`` must be JSON-able; it is stored exactly as hashed."""
+        detail = json.loads(canonical_json(detail or {}))  # normalise (tuples → lists ...) before hashing
+        with self._lock:
+            for _attempt in range(10):
+                with Session(self.engine) as s:
+                    head = s.execute(
+                        select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+                    ).first()
+                    seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS)
+                    t = round(float(self._clock()), 6)
+                    h = entry_hash(seq, t, actor, action, target, detail, prev)
+                    s.add(AuditEntry(seq=seq, time=t, actor=actor, action=action, target=target, detail=detail,
+                                     prev_hash=prev, hash=h))
+                    try:
+                        s.commit()
+                    except IntegrityError:
+                        s.rollback()
+                        continue  # another process appended this seq first
+                record = AuditRecord(seq, t, actor, action, target, detail, prev, h)
+                break
+            else:
+                raise RuntimeError("audit append lost the race 10 times in a row")
+        if self.checkpoint_every and seq % self.checkpoint_every == 0:
+            self.checkpoint()
+        return record
+
+    def checkpoint(self) -> AuditCheckpoint | None:
+        """Sign the current head (idempotent: no new row if the head is already signed). ``None`` if empty."""
+        with self._lock, Session(self.engine, expire_on_commit=False) as s:
+            head = s.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()
+            if head is None:
+                return None
+            last = s.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.id.desc()).limit(1)).first()
+            if last is not None and last.seq == head[0] and last.hash == head[1]:
+                return last
+            t = round(float(self._clock()), 6)
+            sig = self.signer.sign(checkpoint_payload(head[0], head[1], t, self.signer.key_id))
+            cp = AuditCheckpoint(seq=head[0], hash=head[1], time=t, key_id=self.signer.key_id, signature=sig.hex())
+            s.add(cp)
+            s.commit()
+            return cp
+
+    # ------------------------------------------------------------ reading
+
+    def entries(self, start: int = 1, limit: int = 100) -> list[AuditRecord]:
+        with Session(self.engine) as s:
+            rows = s.scalars(select(AuditEntry).where(AuditEntry.seq >= start).order_by(AuditEntry.seq).limit(limit))
+            return [AuditRecord(r.seq, r.time, r.actor, r.action, r.target, r.detail, r.prev_hash, r.hash) for r in rows]
+
+    # ------------------------------------------------------------ verifying
+
+    def verify(self) -> list[Problem]:
+        """Every problem found, in seq order, then checkpoint problems; empty means intact."""
+        problems: list[Problem] = []
+        moved: list[tuple[int, int]] = []  # (seq it is at, seq it was written as)
+        with Session(self.engine) as s:
+            cps = list(s.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.id)))
+            wanted = {cp.seq for cp in cps}
+            seen_hash: dict[int, str] = {}
+            expect, prev_hash, prev_bad = 1, GENESIS, False
+            cols = (AuditEntry.seq, AuditEntry.time, AuditEntry.actor, AuditEntry.action, AuditEntry.target,
+                    AuditEntry.detail, AuditEntry.prev_hash, AuditEntry.hash)
+            result = s.execute(select(*cols).order_by(AuditEntry.seq).execution_options(yield_per=1000))
+            for seq, t, actor, action, target, detail, link, h in result:
+                gap = seq != expect
+                if gap:
+                    problems.append(Problem("deleted", _missing(expect, seq - 1), seq=expect))
+                bad = False
+                if entry_hash(seq, t, actor, action, target, detail, link) != h:
+                    bad = True
+                    origin = _origin(seq, t, actor, action, target, detail, link, h)
+                    if origin is None:
+                        problems.append(Problem("edited", "content does not match its hash (entry edited)", seq=seq))
+                    else:
+                        moved.append((seq, origin))
+                elif link != prev_hash and not gap and not prev_bad:
+                    bad = True
+                    problems.append(Problem(
+                        "broken_link",
+                        f"prev_hash does not match entry {seq - 1}: entry {seq - 1} was replaced or this entry "
+                        "was inserted",
+                        seq=seq,
+                    ))
+                if seq in wanted:
+                    seen_hash[seq] = h
+                expect, prev_hash, prev_bad = seq + 1, h, bad
+            last_seq = expect - 1
+        problems.extend(_classify_moves(moved))
+        problems.sort(key=lambda p: p.seq or 0)
+        problems.extend(self._verify_checkpoints(cps, seen_hash, last_seq))
+        return problems
+
+    def _verify_checkpoints(self, cps: list[AuditCheckpoint], seen: dict[int, str], last_seq: int) -> list[Problem]:
+        out: list[Problem] = []
+        for cp in cps:
+            if not self.signer.knows(cp.key_id):
+                out.append(Problem("checkpoint", f"checkpoint {cp.id} is signed by unknown key {cp.key_id}",
+                                   seq=cp.seq))
+                continue
+            payload = checkpoint_payload(cp.seq, cp.hash, cp.time, cp.key_id)
+            try:
+                sig = bytes.fromhex(cp.signature)
+            except ValueError:
+                sig = b""
+            if not self.signer.verify(payload, sig, cp.key_id):
+                out.append(Problem("checkpoint", f"checkpoint {cp.id}: bad signature (checkpoint row altered)",
+                                   seq=cp.seq))
+            elif cp.seq > last_seq:
+                out.append(Problem("deleted", f"checkpoint {cp.id} covers seq {cp.seq} but the log ends at "
+                                   f"{last_seq}: {_missing(last_seq + 1, cp.seq)}", seq=cp.seq))
+            elif cp.seq not in seen:
+                out.append(Problem("deleted", f"checkpoint {cp.id} covers entry {cp.seq}, which is missing",
+                                   seq=cp.seq))
+            elif seen[cp.seq] != cp.hash:
+                out.append(Problem("checkpoint", f"checkpoint {cp.id}: entry {cp.seq} differs from the signed head "
+                                   "(the chain up to it was rewritten)", seq=cp.seq))
+        return out
+
+
+def _missing(first: int, last: int) -> str:
+    return f"entry {first} is missing (deleted)" if first == last else f"entries {first}..{last} are missing (deleted)"
+
+
+def _origin(seq: int, t: float, actor: str, action: str, target: str, detail: Any, link: str, h: str) -> int | None:
+    """The seq this entry was originally written with, if it is nearby: tells "moved" apart from "edited"."""
+    for delta in range(1, _SEARCH_WINDOW + 1):
+        for cand in (seq - delta, seq + delta):
+            if cand >= 1 and entry_hash(cand, t, actor, action, target, detail, link) == h:
+                return cand
+    return None
+
+
+def _classify_moves(moved: list[tuple[int, int]]) -> list[Problem]:
+    """A run of entries all shifted by +d means d entries were inserted before it (and the rest renumbered);
+    -d means deletions hidden by renumbering; a lone moved entry means reordering (e.g. two rows swapped)."""
+    out: list[Problem] = []
+    i = 0
+    while i < len(moved):
+        j = i
+        d = moved[i][0] - moved[i][1]
+        while j + 1 < len(moved) and moved[j + 1][0] == moved[j][0] + 1 and moved[j + 1][0] - moved[j + 1][1] == d:
+            j += 1
+        first, last = moved[i][0], moved[j][0]
+        if j > i and d > 0:
+            out.append(Problem("inserted", f"entries {first}..{last} were written as {first - d}..{last - d}: "
+                               f"{d} entr{'y' if d == 1 else 'ies'} inserted before seq {first}", seq=first))
+        elif j > i:
+            out.append(Problem("deleted", f"entries {first}..{last} were written as {first - d}..{last - d}: "
+                               f"{-d} entr{'y' if d == -1 else 'ies'} deleted before seq {first} and the rest "
+                               "renumbered", seq=first))
+        else:
+            for seq, origin in moved[i : j + 1]:
+                out.append(Problem("reordered", f"holds the entry written as seq {origin} (entries reordered)",
+                                   seq=seq))
+        i = j + 1
+    return out
