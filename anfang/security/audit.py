@@ -94,8 +94,9 @@ def entry_hash(seq: int, t: float, actor: str, action: str, target: str, detail:
 
 
 def checkpoint_payload(seq: int, head_hash: str, t: float, key_id: str) -> bytes:
-    return canonical_json({"type": "anfang-audit-checkpoint-v1", "seq": seq, "hash": head_hash, "time": t,
-                           "key_id": key_id})
+    return canonical_json(
+        {"type": "anfang-audit-checkpoint-v1", "seq": seq, "hash": head_hash, "time": t, "key_id": key_id}
+    )
 
 
 class AuditLog:
@@ -136,8 +137,18 @@ class AuditLog:
                     seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS)
                     t = round(float(self._clock()), 6)
                     h = entry_hash(seq, t, actor, action, target, detail, prev)
-                    s.add(AuditEntry(seq=seq, time=t, actor=actor, action=action, target=target, detail=detail,
-                                     prev_hash=prev, hash=h))
+                    s.add(
+                        AuditEntry(
+                            seq=seq,
+                            time=t,
+                            actor=actor,
+                            action=action,
+                            target=target,
+                            detail=detail,
+                            prev_hash=prev,
+                            hash=h,
+                        )
+                    )
                     try:
                         s.commit()
                     except IntegrityError:
@@ -172,7 +183,9 @@ class AuditLog:
     def entries(self, start: int = 1, limit: int = 100) -> list[AuditRecord]:
         with Session(self.engine) as s:
             rows = s.scalars(select(AuditEntry).where(AuditEntry.seq >= start).order_by(AuditEntry.seq).limit(limit))
-            return [AuditRecord(r.seq, r.time, r.actor, r.action, r.target, r.detail, r.prev_hash, r.hash) for r in rows]
+            return [
+                AuditRecord(r.seq, r.time, r.actor, r.action, r.target, r.detail, r.prev_hash, r.hash) for r in rows
+            ]
 
     # ------------------------------------------------------------ verifying
 
@@ -185,8 +198,16 @@ class AuditLog:
             wanted = {cp.seq for cp in cps}
             seen_hash: dict[int, str] = {}
             expect, prev_hash, prev_bad = 1, GENESIS, False
-            cols = (AuditEntry.seq, AuditEntry.time, AuditEntry.actor, AuditEntry.action, AuditEntry.target,
-                    AuditEntry.detail, AuditEntry.prev_hash, AuditEntry.hash)
+            cols = (
+                AuditEntry.seq,
+                AuditEntry.time,
+                AuditEntry.actor,
+                AuditEntry.action,
+                AuditEntry.target,
+                AuditEntry.detail,
+                AuditEntry.prev_hash,
+                AuditEntry.hash,
+            )
             result = s.execute(select(*cols).order_by(AuditEntry.seq).execution_options(yield_per=1000))
             for seq, t, actor, action, target, detail, link, h in result:
                 gap = seq != expect
@@ -202,12 +223,14 @@ class AuditLog:
                         moved.append((seq, origin))
                 elif link != prev_hash and not gap and not prev_bad:
                     bad = True
-                    problems.append(Problem(
-                        "broken_link",
-                        f"prev_hash does not match entry {seq - 1}: entry {seq - 1} was replaced or this entry "
-                        "was inserted",
-                        seq=seq,
-                    ))
+                    problems.append(
+                        Problem(
+                            "broken_link",
+                            f"prev_hash does not match entry {seq - 1}: entry {seq - 1} was replaced or this entry "
+                            "was inserted",
+                            seq=seq,
+                        )
+                    )
                 if seq in wanted:
                     seen_hash[seq] = h
                 expect, prev_hash, prev_bad = seq + 1, h, bad
@@ -221,8 +244,9 @@ class AuditLog:
         out: list[Problem] = []
         for cp in cps:
             if not self.signer.knows(cp.key_id):
-                out.append(Problem("checkpoint", f"checkpoint {cp.id} is signed by unknown key {cp.key_id}",
-                                   seq=cp.seq))
+                out.append(
+                    Problem("checkpoint", f"checkpoint {cp.id} is signed by unknown key {cp.key_id}", seq=cp.seq)
+                )
                 continue
             payload = checkpoint_payload(cp.seq, cp.hash, cp.time, cp.key_id)
             try:
@@ -230,17 +254,31 @@ class AuditLog:
             except ValueError:
                 sig = b""
             if not self.signer.verify(payload, sig, cp.key_id):
-                out.append(Problem("checkpoint", f"checkpoint {cp.id}: bad signature (checkpoint row altered)",
-                                   seq=cp.seq))
+                out.append(
+                    Problem("checkpoint", f"checkpoint {cp.id}: bad signature (checkpoint row altered)", seq=cp.seq)
+                )
             elif cp.seq > last_seq:
-                out.append(Problem("deleted", f"checkpoint {cp.id} covers seq {cp.seq} but the log ends at "
-                                   f"{last_seq}: {_missing(last_seq + 1, cp.seq)}", seq=cp.seq))
+                out.append(
+                    Problem(
+                        "deleted",
+                        f"checkpoint {cp.id} covers seq {cp.seq} but the log ends at "
+                        f"{last_seq}: {_missing(last_seq + 1, cp.seq)}",
+                        seq=cp.seq,
+                    )
+                )
             elif cp.seq not in seen:
-                out.append(Problem("deleted", f"checkpoint {cp.id} covers entry {cp.seq}, which is missing",
-                                   seq=cp.seq))
+                out.append(
+                    Problem("deleted", f"checkpoint {cp.id} covers entry {cp.seq}, which is missing", seq=cp.seq)
+                )
             elif seen[cp.seq] != cp.hash:
-                out.append(Problem("checkpoint", f"checkpoint {cp.id}: entry {cp.seq} differs from the signed head "
-                                   "(the chain up to it was rewritten)", seq=cp.seq))
+                out.append(
+                    Problem(
+                        "checkpoint",
+                        f"checkpoint {cp.id}: entry {cp.seq} differs from the signed head "
+                        "(the chain up to it was rewritten)",
+                        seq=cp.seq,
+                    )
+                )
         return out
 
 
@@ -269,15 +307,28 @@ def _classify_moves(moved: list[tuple[int, int]]) -> list[Problem]:
             j += 1
         first, last = moved[i][0], moved[j][0]
         if j > i and d > 0:
-            out.append(Problem("inserted", f"entries {first}..{last} were written as {first - d}..{last - d}: "
-                               f"{d} entr{'y' if d == 1 else 'ies'} inserted before seq {first}", seq=first))
+            out.append(
+                Problem(
+                    "inserted",
+                    f"entries {first}..{last} were written as {first - d}..{last - d}: "
+                    f"{d} entr{'y' if d == 1 else 'ies'} inserted before seq {first}",
+                    seq=first,
+                )
+            )
         elif j > i:
-            out.append(Problem("deleted", f"entries {first}..{last} were written as {first - d}..{last - d}: "
-                               f"{-d} entr{'y' if d == -1 else 'ies'} deleted before seq {first} and the rest "
-                               "renumbered", seq=first))
+            out.append(
+                Problem(
+                    "deleted",
+                    f"entries {first}..{last} were written as {first - d}..{last - d}: "
+                    f"{-d} entr{'y' if d == -1 else 'ies'} deleted before seq {first} and the rest "
+                    "renumbered",
+                    seq=first,
+                )
+            )
         else:
             for seq, origin in moved[i : j + 1]:
-                out.append(Problem("reordered", f"holds the entry written as seq {origin} (entries reordered)",
-                                   seq=seq))
+                out.append(
+                    Problem("reordered", f"holds the entry written as seq {origin} (entries reordered)", seq=seq)
+                )
         i = j + 1
     return out

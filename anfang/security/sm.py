@@ -221,17 +221,15 @@ def sm2_digest(public_key: SM2PublicKey, message: bytes, user_id: bytes = DEFAUL
     return sm3(sm2_z(public_key, user_id) + message)
 
 
-def sm2_sign(
-    key: SM2PrivateKey, message: bytes, user_id: bytes = DEFAULT_USER_ID, *, _k: int | None = None
-) -> bytes:
+def sm2_sign(key: SM2PrivateKey, message: bytes, user_id: bytes = DEFAULT_USER_ID, *, _k: int | None = None) -> bytes:
     """SM2 signature ``r || s`` (64 bytes). ``_k`` exists only to reproduce published test vectors."""
     curve = key.public_key.curve
     n = int(curve.n, 16)
     e = sm2_digest(key.public_key, message, user_id)
-    crypt = _crypt(curve, "%064x" % key.d, key.public_key.xy)
+    crypt = _crypt(curve, f"{key.d:064x}", key.public_key.xy)
     while True:
         k = _k if _k is not None else secrets.randbelow(n - 1) + 1
-        sig = crypt.sign(e, "%064x" % k)
+        sig = crypt.sign(e, f"{k:064x}")
         if sig is not None:
             return bytes.fromhex(sig)
         if _k is not None:
@@ -276,7 +274,7 @@ def save_private_key(path: str | os.PathLike[str], key: SM2PrivateKey) -> None:
         "alg": "SM2",
         "curve": "sm2p256v1",
         "key_id": key.public_key.key_id(),
-        "private_key": "%064x" % key.d,
+        "private_key": f"{key.d:064x}",
         "public_key": key.public_key.to_hex(),
     }
     _write_private(Path(path), json.dumps(doc, indent=2) + "\n")

@@ -84,9 +84,19 @@ def test_swapped_entries_are_named(engine: Engine, signer: Signer) -> None:
         rows = {r.seq: r for r in conn.execute(AuditEntry.__table__.select().where(AuditEntry.seq.in_([3, 7])))}
         for a, b in ((3, 7), (7, 3)):
             src = rows[b]
-            conn.execute(update(AuditEntry).where(AuditEntry.seq == a).values(
-                time=src.time, actor=src.actor, action=src.action, target=src.target, detail=src.detail,
-                prev_hash=src.prev_hash, hash=src.hash))
+            conn.execute(
+                update(AuditEntry)
+                .where(AuditEntry.seq == a)
+                .values(
+                    time=src.time,
+                    actor=src.actor,
+                    action=src.action,
+                    target=src.target,
+                    detail=src.detail,
+                    prev_hash=src.prev_hash,
+                    hash=src.hash,
+                )
+            )
     problems = log.verify()
     assert [(p.kind, p.seq) for p in problems] == [("reordered", 3), ("reordered", 7)]
     assert "written as seq 7" in problems[0].message
@@ -99,8 +109,19 @@ def test_inserted_entry_with_renumbering_is_named(engine: Engine, signer: Signer
         _exec(engine, update(AuditEntry).where(AuditEntry.seq == seq).values(seq=seq + 1))
     prev = log.entries(4, 1)[0].hash
     h = entry_hash(5, 1004.5, "mallory", "camera.delete", "cam9", {}, prev)
-    _exec(engine, AuditEntry.__table__.insert().values(seq=5, time=1004.5, actor="mallory", action="camera.delete",
-                                                       target="cam9", detail={}, prev_hash=prev, hash=h))
+    _exec(
+        engine,
+        AuditEntry.__table__.insert().values(
+            seq=5,
+            time=1004.5,
+            actor="mallory",
+            action="camera.delete",
+            target="cam9",
+            detail={},
+            prev_hash=prev,
+            hash=h,
+        ),
+    )
     problems = log.verify()
     assert [(p.kind, p.seq) for p in problems] == [("inserted", 6)]
     assert "1 entry inserted before seq 6" in problems[0].message
