@@ -31,6 +31,43 @@ def _hog(cfg: Any, models_dir: Path) -> Detector:
     return HogDetector(score_threshold=cfg.score_threshold)
 
 
+@register("centernet")
+def _centernet(cfg: Any, models_dir: Path) -> Detector:
+    from anfang.vision.centernet import CenterNetDetector
+
+    return CenterNetDetector(models_dir, score_threshold=cfg.score_threshold)
+
+
+@register("ssdlite")
+def _ssdlite(cfg: Any, models_dir: Path) -> Detector:
+    from anfang.vision.ssdlite import SsdLiteDetector
+
+    return SsdLiteDetector(models_dir, score_threshold=cfg.score_threshold)
+
+
+@register("combo")
+def _combo(cfg: Any, models_dir: Path) -> Detector:
+    from anfang.vision.combo import ComboDetector
+
+    return ComboDetector(models_dir, person_threshold=cfg.person_threshold, vehicle_threshold=cfg.vehicle_threshold)
+
+
+@register("yolo")
+def _yolo(cfg: Any, models_dir: Path) -> Detector:
+    from anfang.vision.yolo import YoloDetector
+
+    path = Path(cfg.path).expanduser()
+    if not path.is_absolute() and not path.exists() and (models_dir / path).exists():
+        path = models_dir / path  # a relative path may name a file dropped into the models dir
+    return YoloDetector(
+        path,
+        score_threshold=cfg.score_threshold,
+        iou_threshold=cfg.iou_threshold,
+        input_size=cfg.input_size,
+        class_map=cfg.class_map,
+    )
+
+
 def create_detector(cfg: Any, models_dir: Path) -> Detector:
     """Build the detector a ``DetectorConfig`` asks for; model files are looked up in ``models_dir``."""
     try:
