@@ -250,3 +250,47 @@ def test_websocket_receives_published_event(platform: Platform) -> None:
         thread.join(timeout=30)
         sock.close()
     assert platform.bus.subscriber_count == 0
+
+
+@pytest.mark.slow
+def test_real_file_camera_end_to_end(platform: Platform, client: TestClient, vtest_video: Path) -> None:
+    """vtest.avi through HOG, the tracker and an intrusion rule, added live through the API."""
+    camera = file_camera(
+        "campus",
+        str(vtest_video),
+        name="Campus",
+        detect_fps=2,
+        zones=[{"name": "all", "points": [[0, 0], [768, 0], [768, 576], [0, 576]]}],
+        lines=[{"name": "mid", "a": [0, 288], "b": [768, 288]}],
+        rules=[
+            {"type": "intrusion", "name": "walkers", "zone": "all", "classes": ["person"]},
+            {"type": "counting", "name": "passers", "line": "mid"},
+        ],
+    )
+    camera["source"].update(realtime=False, loop=True)
+    assert client.post("/api/cameras", json=camera).status_code == 201
+
+    deadline = time.monotonic() + 240  # a generous cap on a shared machine, not a timing assertion
+    page: dict = {"total": 0}
+    while page["total"] == 0:
+        assert time.monotonic() < deadline, f"no event; status {client.get('/api/cameras/campus').json()}"
+        time.sleep(0.2)
+        page = client.get("/api/events", params={"camera_id": "campus", "type": "intrusion"}).json()
+    event = next(e for e in page["items"] if e["type"] == "intrusion")
+    assert event["type"] == "intrusion" and event["object_class"] == "person" and event["rule"] == "walkers"
+    snap = client.get(f"/api/events/{event['id']}/snapshot.jpg")
+    assert snap.status_code == 200 and cv2.imdecode(np.frombuffer(snap.content, np.uint8), 1) is not None
+
+    for annotated in ("false", "true"):
+        frame = client.get("/api/cameras/campus/frame.jpg", params={"annotated": annotated})
+        assert frame.status_code == 200 and frame.headers["content-type"] == "image/jpeg"
+        assert cv2.imdecode(np.frombuffer(frame.content, np.uint8), 1).shape == (576, 768, 3)
+
+    status = client.get("/api/cameras/campus").json()["status"]
+    assert status["frames_in"] > 0 and status["detect_calls"] > 0
+    stats = client.get("/api/stats").json()
+    assert stats["cameras"]["campus"]["events"] >= 1
+    rules = stats["rules"]["campus"]
+    assert set(rules["lines"]["passers"]) >= {"in", "out"} and "all" in rules["zones"]
+    assert client.delete("/api/cameras/campus").status_code == 204
+    assert platform.manager.cameras() == []
