@@ -294,3 +294,31 @@ def test_real_file_camera_end_to_end(platform: Platform, client: TestClient, vte
     assert set(rules["lines"]["passers"]) >= {"in", "out"} and "all" in rules["zones"]
     assert client.delete("/api/cameras/campus").status_code == 204
     assert platform.manager.cameras() == []
+
+
+def test_rejected_camera_change_is_rolled_back(
+    platform: Platform, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pipeline that refuses a config (a fault real configs cannot trigger today) leaves no stored trace."""
+    real_update = platform.manager.update
+    calls: list[str] = []
+
+    def refuse(camera) -> None:
+        calls.append(camera.name or "")
+        if camera.name == "bad":
+            raise RuntimeError("rule engine says no")
+        real_update(camera)
+
+    monkeypatch.setattr(platform.manager, "add", lambda camera: refuse(camera))
+    r = client.post("/api/cameras", json=file_camera("c1", name="bad"))
+    assert r.status_code == 422 and "rule engine says no" in r.json()["detail"]
+    assert platform.camera_store.load() == ([], set())
+    monkeypatch.undo()
+
+    assert client.post("/api/cameras", json=file_camera("c1", name="good")).status_code == 201
+    monkeypatch.setattr(platform.manager, "update", refuse)
+    assert client.put("/api/cameras/c1", json=file_camera("c1", name="bad")).status_code == 422
+    assert calls[-1] == "good"  # the old config was started again
+    stored, _ = platform.camera_store.load()
+    assert [c.name for c in stored] == ["good"]
+    assert client.get("/api/cameras/c1").json()["name"] == "good"
