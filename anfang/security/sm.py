@@ -254,7 +254,7 @@ def sm2_verify(public_key: SM2PublicKey, message: bytes, signature: bytes, user_
 # ---------------------------------------------------------------- key files
 
 
-def _write_private(path: Path, text: str) -> None:
+def write_private_file(path: Path, text: str) -> None:
     """Create the file with mode 0600 from the start (no window where it is world-readable)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
@@ -277,7 +277,7 @@ def save_private_key(path: str | os.PathLike[str], key: SM2PrivateKey) -> None:
         "private_key": f"{key.d:064x}",
         "public_key": key.public_key.to_hex(),
     }
-    _write_private(Path(path), json.dumps(doc, indent=2) + "\n")
+    write_private_file(Path(path), json.dumps(doc, indent=2) + "\n")
 
 
 def load_private_key(path: str | os.PathLike[str]) -> SM2PrivateKey:
