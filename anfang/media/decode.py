@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import av.error
+import cv2
+import numpy as np
 
 _END = object()
 
@@ -89,3 +91,15 @@ class ReadAhead:
         """Stop the helper thread; call before closing the container."""
         self._stop.set()
         self._thread.join(timeout=10)
+
+
+def to_bgr(frame: Any) -> np.ndarray:
+    """BGR ``uint8`` H x W x 3 array of an ``av.VideoFrame``.
+
+    For planar 4:2:0 (nearly every camera stream) OpenCV's SIMD, multi-threaded, GIL-free converter is
+    about twice as fast as swscale via ``to_ndarray(format="bgr24")``; other formats go through swscale.
+    Both use BT.601 limited-range coefficients for these streams, so the pictures match.
+    """
+    if frame.format.name == "yuv420p" and frame.width % 2 == 0 and frame.height % 2 == 0:
+        return cv2.cvtColor(frame.to_ndarray(), cv2.COLOR_YUV2BGR_I420)
+    return frame.to_ndarray(format="bgr24")

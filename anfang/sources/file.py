@@ -17,7 +17,7 @@ import av
 import av.error
 
 from anfang.core.frame import Frame
-from anfang.media.decode import ReadAhead
+from anfang.media.decode import ReadAhead, to_bgr
 from anfang.sources.base import Source, SourceError, register
 
 log = logging.getLogger(__name__)
@@ -115,7 +115,7 @@ class FileSource(Source):
             pts = self._last_pts + 1.0 / self._fps
         self._last_pts = pts
         self._pass_frames += 1
-        image = vframe.to_ndarray(format="bgr24")
+        image = to_bgr(vframe)
         if self.realtime:
             now = time.monotonic()
             if self._t0_mono is None:

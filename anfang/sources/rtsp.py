@@ -17,7 +17,7 @@ import av
 import av.error
 
 from anfang.core.frame import Frame
-from anfang.media.decode import ReadAhead
+from anfang.media.decode import ReadAhead, to_bgr
 from anfang.sources.base import Source, register
 
 log = logging.getLogger(__name__)
@@ -130,7 +130,7 @@ class RtspSource(Source):
             if self.state != "online":
                 self.state = "online"
                 self._backoff = self.backoff_initial_s
-            image = vframe.to_ndarray(format="bgr24")
+            image = to_bgr(vframe)
             pts = time.monotonic() - self._t0
             frame = Frame(camera_id=self.camera_id, seq=self._seq, pts=pts, timestamp=time.time(), image=image)
             self._seq += 1
