@@ -134,3 +134,26 @@ def test_manager_isolates_broken_cameras(vtest_video: Path, tmp_path: Path) -> N
     finally:
         manager.stop()
     assert all(s.state == "stopped" for s in manager.status().values())
+
+
+def test_manager_survives_a_camera_that_cannot_be_built(vtest_video: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import anfang.pipeline.manager as manager_mod
+
+    real = manager_mod.CameraPipeline
+
+    def build(camera: CameraConfig, *args: object, **kwargs: object) -> CameraPipeline:
+        if camera.id == "bad":  # a construction fault (e.g. a rule engine bug) cannot be provoked by config alone
+            raise RuntimeError("rule engine exploded")
+        return real(camera, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(manager_mod, "CameraPipeline", build)
+    manager = PipelineManager(HogDetector(), lambda e: None)
+    src = {"type": "file", "path": str(vtest_video), "realtime": False}
+    manager.start([_camera("bad", src), _camera("fine", src, enabled=False), _camera("ok", src, detect_fps=1)])
+    try:
+        status = manager.status()
+        assert status["bad"].state == "error" and "rule engine exploded" in (status["bad"].last_error or "")
+        assert status["fine"].state == "stopped"
+        _wait_until(lambda: manager.status()["ok"].frames_in > 0, "the healthy camera's frames")
+    finally:
+        manager.stop()

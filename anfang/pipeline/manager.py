@@ -30,15 +30,23 @@ class PipelineManager:
         self.sink = sink
         self._configs: dict[str, CameraConfig] = {}
         self._pipelines: dict[str, CameraPipeline] = {}
+        self._build_errors: dict[str, str] = {}
         self._lock = threading.RLock()
 
     def _launch(self, camera: CameraConfig) -> None:
-        """Build (which may raise for a config the rule engine rejects) and start; remember it only then."""
-        if camera.enabled:
-            pipeline = CameraPipeline(camera, self.detector, self.sink)
-            self._pipelines[camera.id] = pipeline
-            pipeline.start()
+        """Build and start one camera; a camera whose pipeline cannot even be built shows state "error"."""
         self._configs[camera.id] = camera
+        self._build_errors.pop(camera.id, None)
+        if not camera.enabled:
+            return
+        try:
+            pipeline = CameraPipeline(camera, self.detector, self.sink)
+        except Exception as exc:  # e.g. a rule the engine rejects: this camera only, never the others
+            log.exception("camera %s: cannot build its pipeline", camera.id)
+            self._build_errors[camera.id] = f"cannot build pipeline: {exc}"
+            return
+        self._pipelines[camera.id] = pipeline
+        pipeline.start()
 
     def _halt(self, camera_id: str) -> None:
         pipeline = self._pipelines.pop(camera_id, None)
@@ -73,6 +81,7 @@ class PipelineManager:
                 raise KeyError(camera_id)
             self._halt(camera_id)
             del self._configs[camera_id]
+            self._build_errors.pop(camera_id, None)
 
     def stop(self) -> None:
         """Stop all cameras (in parallel: a blocked RTSP read takes up to its socket timeout) and join."""
@@ -102,8 +111,10 @@ class PipelineManager:
                 pipeline = self._pipelines.get(cid)
                 if pipeline is not None:
                     out[cid] = pipeline.status()
-                else:  # disabled camera
-                    out[cid] = CameraStatus(cid, cfg.name, "stopped", 0.0, 0.0, 0, 0, 0, None, None)
+                else:  # disabled, stopped, or could not be built
+                    error = self._build_errors.get(cid)
+                    state = "error" if error else "stopped"
+                    out[cid] = CameraStatus(cid, cfg.name, state, 0.0, 0.0, 0, 0, 0, error, None)
             return out
 
     def latest(self, camera_id: str) -> tuple[Frame, Detections] | None:
