@@ -19,6 +19,7 @@ _COMMAND_MODULES = (
     "anfang.models.commands",
     "anfang.commands.config_cmd",
     "anfang.protocols.gb28181.commands",
+    "anfang.security.commands",
 )
 
 
