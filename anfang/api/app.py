@@ -7,12 +7,14 @@ from typing import Any
 from fastapi import APIRouter, Depends, FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from anfang import __version__
 from anfang.api.deps import current_user
 from anfang.api.routers import cameras, events, health, stats, ws
 from anfang.api.schemas import ValidationErrorOut
 from anfang.platform import Platform
+from anfang.web import STATIC_DIR
 
 _REQUEST_PARTS = {"body", "query", "path", "header", "cookie"}
 
@@ -34,6 +36,8 @@ def create_app(platform: Platform) -> FastAPI:
     for module in (cameras, events, stats, ws):
         protected.include_router(module.router)
     app.include_router(protected)
+    # The live page: static files only (no data); everything it shows comes through the gated API.
+    app.mount("/", StaticFiles(directory=STATIC_DIR, html=True), name="web")
     return app
 
 
