@@ -40,12 +40,18 @@ def _say(msg: str) -> None:
     log.info(msg)
 
 
-def _run(cmd: list[str], **kw: Any) -> None:
+def _run(cmd: list[str], cwd: Path | None = None) -> None:
+    """Run a set-up command, echoing its milestones (pip's "Collecting ..." etc.) so CI logs show progress."""
     _say("$ " + " ".join(str(c) for c in cmd))
-    proc = subprocess.run(cmd, text=True, capture_output=True, **kw)
-    if proc.returncode != 0:
-        tail = (proc.stdout + proc.stderr)[-3000:]
-        raise ModelPackError(f"command failed ({proc.returncode}): {' '.join(map(str, cmd))}\n{tail}")
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    tail: list[str] = []
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        tail = (tail + [line])[-60:]
+        if line.startswith(("Collecting", "Downloading", "Installing", "Successfully")):
+            _say("  " + line.strip()[:150])
+    if proc.wait() != 0:
+        raise ModelPackError(f"command failed ({proc.returncode}): {' '.join(map(str, cmd))}\n{''.join(tail)}")
 
 
 def _venv_python(venv: Path) -> Path:
@@ -64,7 +70,18 @@ def ensure_build_venv(build_dir: Path) -> Path:
     _say(f"creating build venv at {venv} (TensorFlow + tf2onnx, about 2 GB, a few minutes)")
     shutil.rmtree(venv, ignore_errors=True)
     _run([sys.executable, "-m", "venv", str(venv)])
-    _run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *specs.BUILD_REQUIREMENTS])
+    _run(
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "--progress-bar",
+            "off",
+            "--disable-pip-version-check",
+            *specs.BUILD_REQUIREMENTS,
+        ]
+    )
     stamp.write_text(wanted)
     return python
 
@@ -101,7 +118,10 @@ def fetch_sources(build_dir: Path, python: Path) -> Path:
     bins = {f[: -len(".json")] + ".bin" for f in wanted}
     with tarfile.open(tgz) as tar:
         members = [m for m in tar.getmembers() if m.name in wanted | bins | {"package/LICENSE"}]
-        tar.extractall(src, members=members, filter="data")
+        if hasattr(tarfile, "data_filter"):  # Python >= 3.11.4: refuse links/paths escaping src
+            tar.extractall(src, members=members, filter="data")
+        else:  # members are an explicit list of plain file names, so nothing can escape
+            tar.extractall(src, members=members)
     with zipfile.ZipFile(whl) as zf:
         for name in zf.namelist():
             if name.endswith(("frozen_inference_graph.pb", "LICENSE")):
@@ -154,7 +174,10 @@ def _convert(python: Path, src: Path, models_dir: Path, names: list[str]) -> dic
     work.mkdir(parents=True, exist_ok=True)
     cmd = [str(python), str(_CONVERT_SCRIPT), "--src", str(src), "--out", str(work), *names]
     _say(f"converting {', '.join(names)}")
-    env = dict(os.environ, TF_ENABLE_ONEDNN_OPTS="0", TF_CPP_MIN_LOG_LEVEL="2", PYTHONNOUSERSITE="1")
+    # PYTHONHASHSEED: tf2onnx walks sets when folding constants; a fixed seed makes the ONNX bytes reproducible.
+    env = dict(
+        os.environ, TF_ENABLE_ONEDNN_OPTS="0", TF_CPP_MIN_LOG_LEVEL="2", PYTHONNOUSERSITE="1", PYTHONHASHSEED="0"
+    )
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     tail: list[str] = []
     assert proc.stdout is not None
@@ -202,8 +225,11 @@ def build_pack(models_dir: Path, force: bool = False, names: list[str] | None = 
     python = ensure_build_venv(build_dir)
     src = fetch_sources(build_dir, python)
     manifest["built_with"] = list(specs.BUILD_REQUIREMENTS)
-    # Core detectors first, in their own run, so an optional model's failure cannot cost them.
-    batches = [[n for n in todo if specs.MODELS[n]["core"]], [n for n in todo if not specs.MODELS[n]["core"]]]
+    # Core detectors first. One process per model: tf2onnx numbers generated names from process-wide state,
+    # so converting models in one process makes a model's bytes (and sha256) depend on what came before it.
+    # Separate processes also keep one model's crash from costing the others.
+    order = [n for n in todo if specs.MODELS[n]["core"]] + [n for n in todo if not specs.MODELS[n]["core"]]
+    batches = [[n] for n in order]
     failed: list[str] = []
     with tqdm(total=len(todo), desc="models", unit="model", file=sys.stderr, disable=not sys.stderr.isatty()) as bar:
         for batch in (b for b in batches if b):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 import traceback
@@ -121,6 +122,55 @@ def load_tfjs(path: Path):  # noqa: ANN201
     return _split_fused(graph_def)
 
 
+_GENERATED = re.compile(r"__\d+")
+
+
+def canonicalise(model):  # noqa: ANN001, ANN201 - onnx.ModelProto
+    """Renumber tf2onnx's generated names (``foo__1234``) by first use, and sort initializers by name.
+
+    tf2onnx numbers them from process-wide counters and walks unordered collections while folding
+    constants, so the same model came out with different bytes run to run. After this pass a rebuild is
+    byte-identical and its sha256 stable. Subgraphs (Loop/If bodies) share the mapping, since they refer
+    to outer tensors by name; the graph's own input and output names are kept.
+    """
+    from onnx import AttributeProto
+
+    g = model.graph
+    mapping = {v.name: v.name for v in list(g.input) + list(g.output)}
+
+    def m(name: str) -> str:
+        if name not in mapping:
+            mapping[name] = _GENERATED.sub("", name) + f"__c{len(mapping)}" if _GENERATED.search(name) else name
+        return mapping[name]
+
+    def walk(graph) -> None:  # noqa: ANN001
+        for v in list(graph.input) + list(graph.output):
+            v.name = m(v.name)
+        for node in graph.node:
+            node.input[:] = [m(x) if x else x for x in node.input]
+            node.output[:] = [m(x) for x in node.output]
+            node.name = m(node.name)
+            for attr in node.attribute:
+                if attr.type == AttributeProto.GRAPH:
+                    walk(attr.g)
+                elif attr.type == AttributeProto.GRAPHS:
+                    for sub in attr.graphs:
+                        walk(sub)
+        for init in graph.initializer:
+            init.name = m(init.name)
+        for vi in graph.value_info:
+            vi.name = m(vi.name)
+        inits = sorted(graph.initializer, key=lambda t: t.name)
+        del graph.initializer[:]
+        graph.initializer.extend(inits)
+        infos = sorted(graph.value_info, key=lambda t: t.name)
+        del graph.value_info[:]
+        graph.value_info.extend(infos)
+
+    walk(g)
+    return model
+
+
 def load_graphdef(path: Path):  # noqa: ANN201
     import tensorflow as tf
 
@@ -167,6 +217,7 @@ def convert_one(name: str, src: Path, out_dir: Path) -> dict:
     model_proto, _ = tf2onnx.convert.from_graph_def(
         graph_def, input_names=inputs, output_names=outputs, opset=ONNX_OPSET
     )
+    model_proto = canonicalise(model_proto)
     model_proto.producer_name = "anfang models build"
     onnx.checker.check_model(model_proto)
     out = out_dir / f"{name}.onnx"
