@@ -47,7 +47,7 @@ def setup_logging(verbose: int, quiet: bool) -> None:
     level = logging.WARNING if quiet else (logging.DEBUG if verbose > 1 else logging.INFO)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s", datefmt="%H:%M:%S")
     if verbose < 2:
-        for noisy in ("uvicorn.access", "alembic.runtime.migration", "httpx"):
+        for noisy in ("uvicorn.access", "alembic", "httpx"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

@@ -17,8 +17,12 @@ def alembic_config() -> Config:
     return cfg
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the database schema to ``revision``; a no-op when it is already there."""
+def upgrade(engine: Engine, revision: str = "heads") -> None:
+    """Bring the schema to ``revision``; a no-op when it is already there.
+
+    ``heads``: features (security, records, recordings) keep their tables on their own migration branches
+    off the initial revision, so they can evolve independently; all branches are applied.
+    """
     cfg = alembic_config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
