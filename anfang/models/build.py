@@ -37,7 +37,7 @@ _CONVERT_SCRIPT = Path(__file__).with_name("convert.py")
 def _say(msg: str) -> None:
     """Progress line on stderr (a build takes minutes; silence looks like a hang)."""
     tqdm.write(f"[models] {msg}", file=sys.stderr)
-    log.info(msg)
+    log.debug(msg)  # the line above is the user-facing output; keep logs from echoing it twice
 
 
 def _run(cmd: list[str], cwd: Path | None = None) -> None:
