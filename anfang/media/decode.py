@@ -87,10 +87,16 @@ class ReadAhead:
                 raise StopIteration
             return item
 
-    def close(self) -> None:
-        """Stop the helper thread; call before closing the container."""
+    def close(self, timeout: float = 10.0) -> bool:
+        """Stop the helper thread; call before closing the container.
+
+        Returns ``False`` if the thread is still inside FFmpeg after ``timeout`` (a network read that
+        ignores its socket timeout): then the caller must leave the container open rather than free memory
+        FFmpeg is still using.
+        """
         self._stop.set()
-        self._thread.join(timeout=10)
+        self._thread.join(timeout=timeout)
+        return not self._thread.is_alive()
 
 
 def to_bgr(frame: Any) -> np.ndarray:

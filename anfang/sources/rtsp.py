@@ -139,8 +139,11 @@ class RtspSource(Source):
 
     def _release(self) -> None:
         if self._frames is not None:
-            self._frames.close()
+            stopped = self._frames.close(timeout=self.timeout_s + 5.0)
             self._frames = None
+            if not stopped:
+                log.error("camera %s: decoder thread stuck in FFmpeg; leaking its connection", self.camera_id)
+                self._container = None
         if self._container is not None:
             with contextlib.suppress(av.error.FFmpegError, OSError):
                 self._container.close()
