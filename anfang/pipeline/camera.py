@@ -17,7 +17,7 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
@@ -27,6 +27,7 @@ from anfang.core.frame import Frame
 from anfang.events.model import Event
 from anfang.media.snapshot import event_images
 from anfang.pipeline.motion import MotionGate
+from anfang.pipeline.observer import FrameObserver
 from anfang.sources.base import Source, create_source
 from anfang.vision.base import Detector
 
@@ -79,10 +80,8 @@ class _Rate:
 
 
 def _make_tracker(camera: CameraConfig) -> Any:
-    try:
-        from anfang.tracking.bytetrack import ByteTracker  # type: ignore[import-not-found]
-    except ImportError:
-        from anfang.tracking.byte_tracker import ByteTracker
+    from anfang.tracking.byte_tracker import ByteTracker
+
     # The tracker only sees frames the detector ran on, so its frame rate is the detection rate.
     return ByteTracker(camera.tracker, frame_rate=camera.detect_fps)
 
@@ -102,8 +101,10 @@ class CameraPipeline:
         detector: Detector,
         sink: Callable[[Event], None],
         clock: Callable[[], float] = time.time,
+        observers: Sequence[FrameObserver] = (),
     ) -> None:
         self.camera = camera
+        self.observers = list(observers)
         self.detector = detector
         self.sink = sink
         self.clock = clock
@@ -156,17 +157,21 @@ class CameraPipeline:
         self._in_rate.tick()
         self._last_frame_at = frame.timestamp
         events: list[Event] = []
+        detected = False
         if self._due(frame.timestamp):
             if self.motion.has_motion(frame.image, frame.timestamp):
                 raw = self.detector.detect(frame.image)
                 self.detect_calls += 1
                 self._tracked = self.tracker.update(raw)
+                detected = True
             else:
                 self.still_skips += 1
             self._out_rate.tick()
             events = list(self.rules.update(frame.timestamp, self._tracked))
-            for event in events:
-                self._emit(event, frame)
+        for observer in self.observers:
+            events.extend(observer.on_frame(frame, self._tracked, detected) or ())
+        for event in events:
+            self._emit(event, frame)
         self._latest = (frame, self._tracked)
         if self._thread is None:
             self._state = "online"
@@ -246,6 +251,15 @@ class CameraPipeline:
             if self._thread.is_alive():
                 log.warning("camera %s: thread did not stop within %.0f s", self.camera.id, timeout)
         self._state = "stopped"
+        self.close_observers()
+
+    def close_observers(self) -> None:
+        """Let observers finish their files; a failing one is logged, the others still close."""
+        for observer in self.observers:
+            try:
+                observer.close()
+            except Exception:
+                log.exception("camera %s: observer %s failed to close", self.camera.id, type(observer).__name__)
 
     @property
     def running(self) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from anfang.config.models import CameraConfig
@@ -17,6 +17,7 @@ from anfang.core.detections import Detections
 from anfang.core.frame import Frame
 from anfang.events.model import Event
 from anfang.pipeline.camera import CameraPipeline, CameraStatus
+from anfang.pipeline.observer import ObserverFactory
 from anfang.vision.base import Detector
 
 log = logging.getLogger(__name__)
@@ -25,9 +26,15 @@ log = logging.getLogger(__name__)
 class PipelineManager:
     """Owns one pipeline per configured camera (disabled cameras are remembered but not run)."""
 
-    def __init__(self, detector: Detector, sink: Callable[[Event], None]) -> None:
+    def __init__(
+        self,
+        detector: Detector,
+        sink: Callable[[Event], None],
+        observers: Sequence[ObserverFactory] = (),
+    ) -> None:
         self.detector = detector
         self.sink = sink
+        self.observer_factories = list(observers)  # built anew per camera start (recorder, records, ...)
         self._configs: dict[str, CameraConfig] = {}
         self._pipelines: dict[str, CameraPipeline] = {}
         self._build_errors: dict[str, str] = {}
@@ -40,7 +47,8 @@ class PipelineManager:
         if not camera.enabled:
             return
         try:
-            pipeline = CameraPipeline(camera, self.detector, self.sink)
+            observers = [make(camera) for make in self.observer_factories]
+            pipeline = CameraPipeline(camera, self.detector, self.sink, observers=observers)
         except Exception as exc:  # e.g. a rule the engine rejects: this camera only, never the others
             log.exception("camera %s: cannot build its pipeline", camera.id)
             self._build_errors[camera.id] = f"cannot build pipeline: {exc}"
