@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from anfang.core.detections import Detections
     from anfang.core.frame import Frame
     from anfang.pipeline.manager import PipelineManager
+    from anfang.pipeline.observer import ObserverFactory
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,8 @@ class Platform:
 
             detector = create_detector(config.detector, config.models_dir or default_models_dir())
         self.detector: Detector = detector
-        self.manager: PipelineManager = PipelineManager(self.detector, self.sink)
+        self.observer_factories: list[ObserverFactory] = []  # features add per-camera stages before start()
+        self.manager: PipelineManager = PipelineManager(self.detector, self.sink, self.observer_factories)
         self._origin: dict[str, str] = {c.id: "config" for c in config.cameras}
         self._camera_lock = threading.RLock()
         self._stop = threading.Event()
@@ -89,7 +91,7 @@ class Platform:
             if self._started:
                 return
             if self._ever_started:  # a stopped manager still remembers its cameras: start from a clean one
-                self.manager = PipelineManager(self.detector, self.sink)
+                self.manager = PipelineManager(self.detector, self.sink, self.observer_factories)
             self._started = self._ever_started = True
             self._stop.clear()
             for cam in self.initial_cameras():
