@@ -14,6 +14,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from anfang.core.taxonomy import CLASS_NAMES
+from anfang.gb28181.config import Gb28181Config, Gb28181SourceConfig
+from anfang.recording.config import RecordingConfig
 
 Point = tuple[float, float]
 _ID_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
@@ -51,7 +53,7 @@ class RtspSourceConfig(_Strict):
         return v
 
 
-SourceConfig = Annotated[FileSourceConfig | RtspSourceConfig, Field(discriminator="type")]
+SourceConfig = Annotated[FileSourceConfig | RtspSourceConfig | Gb28181SourceConfig, Field(discriminator="type")]
 
 
 # ---------------------------------------------------------------- geometry
@@ -210,8 +212,15 @@ class MotionConfig(_Strict):
 
 
 class TrackerConfig(_Strict):
-    track_thresh: float = Field(0.5, ge=0, le=1)
-    match_thresh: float = Field(0.8, ge=0, le=1)
+    """ByteTrack-class tracker settings.
+
+    Defaults measured on TUD-Campus with the combo detector (docs/benchmarks.md): a detection score of 0.4
+    starts tracks, and the association gate (cost 1 - IoU*score up to 0.9) is lenient because detections
+    often run at 5 fps, where people move further between detections than at the video's frame rate.
+    """
+
+    track_thresh: float = Field(0.4, ge=0, le=1)
+    match_thresh: float = Field(0.9, ge=0, le=1)
     track_buffer_s: float = Field(3.0, gt=0)
 
 
@@ -226,6 +235,7 @@ class CameraConfig(_Strict):
     zones: list[ZoneConfig] = Field(default_factory=list)
     lines: list[LineConfig] = Field(default_factory=list)
     rules: list[RuleConfig] = Field(default_factory=list)
+    recording: RecordingConfig = Field(default_factory=RecordingConfig)
 
     @field_validator("id")
     @classmethod
@@ -276,6 +286,7 @@ class AppConfig(_Strict):
     api: ApiConfig = Field(default_factory=ApiConfig)
     store: StoreConfig = Field(default_factory=StoreConfig)
     cameras: list[CameraConfig] = Field(default_factory=list)
+    gb28181: Gb28181Config = Field(default_factory=Gb28181Config)
 
     @model_validator(mode="after")
     def _unique_cameras(self) -> AppConfig:
