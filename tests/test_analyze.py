@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from anfang.cli import main
-from tests.mot import score
+from anfang.tracking.mot import score_files as score
 
 pytestmark = pytest.mark.slow
 

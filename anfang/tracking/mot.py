@@ -81,3 +81,20 @@ def score_tracks(gt: Sequence[GroundTruthFrame], tracks: Sequence[Detections], m
         "idf1": float(summary["idf1"].iloc[0]),
         "id_switches": int(summary["num_switches"].iloc[0]),
     }
+
+
+def load_mot_tracks(path: Path, n_frames: int) -> list[Detections]:
+    """Read a MOTChallenge result file (frame, id, x, y, w, h, conf, ...) as one ``Detections`` per frame."""
+    rows = np.loadtxt(path, delimiter=",", ndmin=2)
+    out = []
+    for f in range(1, n_frames + 1):
+        r = rows[rows[:, 0] == f] if len(rows) else rows
+        xyxy = np.c_[r[:, 2:4], r[:, 2:4] + r[:, 4:6]] if len(r) else np.zeros((0, 4))
+        out.append(Detections(xyxy, np.ones(len(r)), np.zeros(len(r), np.int32), track_id=r[:, 1].astype(np.int64)))
+    return out
+
+
+def score_files(gt_path: Path, result_path: Path, min_iou: float = 0.5) -> dict:
+    """Score a MOTChallenge result file against ``gt.txt`` (what ``anfang analyze --tracks-out`` writes)."""
+    gt = load_mot_gt(gt_path)
+    return score_tracks(gt, load_mot_tracks(result_path, len(gt)), min_iou)
