@@ -152,6 +152,8 @@ def analyze(args: argparse.Namespace) -> int:
     if args.tracks_out:
         Path(args.tracks_out).write_text("\n".join(tracks) + ("\n" if tracks else ""), encoding="utf-8")
     status = pipeline.status()
+    if args.quiet:
+        return 0
     print(
         f"{video}: {status.frames_in} frames, {status.detect_calls} detector calls, {n_events} events"
         + (f", tracks → {args.tracks_out}" if args.tracks_out else "")
