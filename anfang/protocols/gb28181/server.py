@@ -15,6 +15,8 @@ from typing import Literal
 
 from anfang.events.model import Event
 from anfang.protocols.gb28181.platform import Addr, Platform, PlatformConfig, QueryResult
+from anfang.protocols.gb28181.sdp import Offer
+from anfang.protocols.gb28181.session import InviteSession
 from anfang.protocols.sip import Request, Response, ServerTransactions, SipParseError, StreamParser, parse_message
 
 log = logging.getLogger(__name__)
@@ -64,6 +66,9 @@ class GbServer:
         self._tcp_writers: dict[Addr, asyncio.StreamWriter] = {}
         self._waiters: dict[tuple[str, int], asyncio.Future[QueryResult]] = {}
         self._ticker: asyncio.Task[None] | None = None
+        self.dialogs: dict[str, InviteSession] = {}  # Call-ID → our INVITE sessions
+        self._invite_waiters: dict[str, asyncio.Future[InviteSession]] = {}
+        self.on_remote_bye: Callable[[InviteSession], None] | None = None
 
     # ----- lifecycle ----------------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -117,7 +122,12 @@ class GbServer:
 
     def _handle(self, msg: Request | Response, addr: Addr, transport: str) -> bytes | None:
         if isinstance(msg, Response):
-            return None  # answers to our MESSAGE/SUBSCRIBE; results arrive as device MESSAGEs
+            self._dialog_response(msg)  # MESSAGE/SUBSCRIBE answers are ignored: results arrive as MESSAGEs
+            return None
+        if msg.method == "BYE" and (session := self.dialogs.pop(msg.call_id, None)) is not None:
+            session.on_remote_bye()
+            if self.on_remote_bye:
+                self.on_remote_bye(session)
         now = time.time()
         again, cached = self.transactions.lookup(msg, now)
         if again:
@@ -139,6 +149,20 @@ class GbServer:
             fut = self._waiters.pop((result.device_id, result.sn), None)
             if fut is not None and not fut.done():
                 fut.set_result(result)
+
+    def _dialog_response(self, resp: Response) -> None:
+        session = self.dialogs.get(resp.call_id)
+        if session is None:
+            return
+        ack = session.on_response(resp)
+        if ack is not None:
+            self.send(ack, session.addr)
+        if resp.status >= 200:
+            if session.state == "failed":
+                self.dialogs.pop(resp.call_id, None)
+            fut = self._invite_waiters.pop(resp.call_id, None)
+            if fut is not None and not fut.done():
+                fut.set_result(session)
 
     # ----- TCP ----------------------------------------------------------------------------------------------
     async def _tcp_client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -183,6 +207,33 @@ class GbServer:
             return await asyncio.wait_for(fut, timeout)
         finally:
             self._waiters.pop((device_id, sn), None)
+
+
+    async def invite(self, device_id: str, offer: Offer, timeout: float = 10.0) -> InviteSession:
+        """INVITE a channel and wait for the final answer; check ``session.state`` ("confirmed" or "failed")."""
+        session = InviteSession(self.platform, device_id, offer)
+        fut: asyncio.Future[InviteSession] = asyncio.get_running_loop().create_future()
+        self.dialogs[session.call_id] = session
+        self._invite_waiters[session.call_id] = fut
+        self.send(session.request, session.addr)
+        try:
+            return await asyncio.wait_for(fut, timeout)
+        except TimeoutError:
+            self.dialogs.pop(session.call_id, None)
+            session.state, session.error = "failed", f"no final answer to INVITE within {timeout:g} s"
+            return session
+        finally:
+            self._invite_waiters.pop(session.call_id, None)
+
+    def bye(self, session: InviteSession) -> None:
+        """End a session (sends BYE if the dialog was confirmed; a no-op otherwise)."""
+        self.dialogs.pop(session.call_id, None)
+        req = session.bye()
+        if req is not None:
+            try:
+                self.send(req, session.addr)
+            except ConnectionError:
+                log.warning("cannot send BYE for %s: device connection gone", session.call_id)
 
 
 class _Udp(asyncio.DatagramProtocol):

@@ -60,12 +60,16 @@ class JitterBuffer:
     """Releases packets in sequence order; waits for at most ``depth`` packets before declaring a gap lost.
 
     Why count-based, not time-based: the caller decides pacing; this stays deterministic for tests.
-    Late packets (already skipped) and duplicates are dropped and counted.
+    Late packets (already skipped) and duplicates are dropped and counted. The start sequence is the
+    earliest of the first ``prime`` packets, so a stream whose very first packets arrive reordered does not
+    lose them as "late" (a fraction of a frame of start-up latency).
     """
 
-    def __init__(self, depth: int = 32) -> None:
+    def __init__(self, depth: int = 32, prime: int = 3) -> None:
         self.depth = depth
+        self.prime = max(1, prime)
         self._next: int | None = None
+        self._priming: list[RtpPacket] = []
         self._held: dict[int, RtpPacket] = {}
         self.lost = 0
         self.late = 0
@@ -73,7 +77,13 @@ class JitterBuffer:
 
     def push(self, pkt: RtpPacket) -> list[RtpPacket]:
         if self._next is None:
-            self._next = pkt.sequence
+            if any(p.sequence == pkt.sequence for p in self._priming):
+                self.duplicates += 1
+                return []
+            self._priming.append(pkt)
+            if len(self._priming) < self.prime:
+                return []
+            return self._start()
         ahead = (pkt.sequence - self._next) & 0xFFFF
         if ahead >= 0x8000:
             self.late += 1
@@ -90,9 +100,19 @@ class JitterBuffer:
             out += self._drain()
         return out
 
+    def _start(self) -> list[RtpPacket]:
+        """Begin at the earliest primed packet (serial-number order: 65535 comes before 0)."""
+        first = self._priming[0].sequence
+        self._next = min((p.sequence for p in self._priming), key=lambda s: (s - first + 0x8000) & 0xFFFF)
+        out: list[RtpPacket] = []
+        for p in self._priming:
+            out += self.push(p)
+        self._priming = []
+        return out
+
     def flush(self) -> list[RtpPacket]:
         """Release everything held (end of stream), counting the remaining gaps as lost."""
-        out: list[RtpPacket] = []
+        out: list[RtpPacket] = self._start() if self._next is None and self._priming else []
         while self._held:
             nearest = min(self._held, key=lambda s: (s - self._next) & 0xFFFF)  # type: ignore[operator]
             self.lost += (nearest - self._next) & 0xFFFF  # type: ignore[operator]
