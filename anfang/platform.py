@@ -70,6 +70,9 @@ class Platform:
         self._started = False
         self._ever_started = False
         self.started_at: float | None = None
+        from anfang.gb28181.wiring import attach
+
+        self.gb28181 = attach(self)  # GB/T 28181 SIP server when gb28181.enabled, else None
 
     # ------------------------------------------------------------ lifecycle
 
@@ -94,6 +97,8 @@ class Platform:
                 self.manager = PipelineManager(self.detector, self.sink, self.observer_factories)
             self._started = self._ever_started = True
             self._stop.clear()
+            if self.gb28181 is not None:
+                self.gb28181.start()
             for cam in self.initial_cameras():
                 try:
                     self.manager.add(cam)
@@ -115,6 +120,8 @@ class Platform:
             self._retention.join()
             self._retention = None
         self.manager.stop()
+        if self.gb28181 is not None:
+            self.gb28181.stop()
         self.engine.dispose()
         log.info("platform stopped")
 
