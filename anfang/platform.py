@@ -62,6 +62,9 @@ class Platform:
             detector = create_detector(config.detector, config.models_dir or default_models_dir())
         self.detector: Detector = detector
         self.observer_factories: list[ObserverFactory] = []  # features add per-camera stages before start()
+        from anfang.recording.wiring import attach as attach_recording  # recorder + playback service
+
+        attach_recording(self)
         self.manager: PipelineManager = PipelineManager(self.detector, self.sink, self.observer_factories)
         self._origin: dict[str, str] = {c.id: "config" for c in config.cameras}
         self._camera_lock = threading.RLock()

@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from anfang import __version__
 from anfang.api.deps import current_user
-from anfang.api.routers import cameras, devices, events, health, stats, ws
+from anfang.api.routers import cameras, devices, events, health, live, recordings, stats, ws
 from anfang.api.schemas import ValidationErrorOut
 from anfang.platform import Platform
 from anfang.web import STATIC_DIR
@@ -33,7 +33,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(health.router, prefix="/api")
     # Everything else needs a user: the one dependency is set here, never per route.
     protected = APIRouter(prefix="/api", dependencies=[Depends(current_user)])
-    for module in (cameras, devices, events, stats, ws):
+    for module in (cameras, devices, events, stats, ws, recordings, live):
         protected.include_router(module.router)
     app.include_router(protected)
     # The live page: static files only (no data); everything it shows comes through the gated API.

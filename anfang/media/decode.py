@@ -29,13 +29,15 @@ class ReadAhead:
     """
 
     def __init__(self, container: Any, stream: Any, depth: int = 4, raise_errors: bool = False,
-                 on_corrupt: Callable[[BaseException], None] | None = None) -> None:
+                 on_corrupt: Callable[[BaseException], None] | None = None,
+                 on_packet: Callable[[Any], None] | None = None) -> None:
         self.corrupt_packets = 0
         self.error: BaseException | None = None
         self._container = container
         self._stream = stream
         self._raise = raise_errors
         self._on_corrupt = on_corrupt
+        self._on_packet = on_packet  # e.g. the recorder's remux tap; sees packets before decoding
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=depth)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="anfang-decode", daemon=True)
@@ -53,6 +55,8 @@ class ReadAhead:
     def _run(self) -> None:
         try:
             for packet in self._container.demux(self._stream):
+                if self._on_packet is not None:
+                    self._on_packet(packet)
                 try:
                     frames = packet.decode()
                 except av.error.InvalidDataError as exc:

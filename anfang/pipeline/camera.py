@@ -215,6 +215,10 @@ class CameraPipeline:
             try:
                 source = create_source(self.camera.id, self.camera.source)
                 self._source = source
+                for observer in self.observers:  # e.g. the recorder taps compressed packets for remuxing
+                    attach = getattr(observer, "attach_source", None)
+                    if attach is not None:
+                        attach(source)
                 source.open()
                 while not self._stop.is_set():
                     frame = source.read()

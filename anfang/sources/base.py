@@ -48,6 +48,11 @@ class Source(ABC):
         self.last_error: str | None = None
         # Set by interrupt()/close(): wakes pacing sleeps and reconnect back-offs from another thread.
         self._stop = threading.Event()
+        # Optional packet tap (the recorder): called on the demux thread with each compressed video packet
+        # before decoding; ``stream_time`` is (input stream, decoder time in s) of the last frame read, which
+        # lets a tap map packet times to frame timestamps. Unused (None) unless someone sets the tap.
+        self.packet_tap: Callable[[Any], None] | None = None
+        self.stream_time: tuple[Any, float] | None = None
 
     @abstractmethod
     def open(self) -> None:

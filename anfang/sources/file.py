@@ -41,6 +41,7 @@ class FileSource(Source):
         self.corrupt_packets = 0
         self.frame_count: int | None = None
         self._container: Any = None
+        self._stream: Any = None
         self._frames: ReadAhead | None = None
         self._fps = 0.0
         self._seq = 0
@@ -78,7 +79,8 @@ class FileSource(Source):
         self._fps = float(rate) if rate else 25.0
         self.frame_count: int | None = int(stream.frames) or None  # from the container header; may be absent
         self._container = container
-        self._frames = ReadAhead(container, stream, on_corrupt=self._corrupt)
+        self._stream = stream
+        self._frames = ReadAhead(container, stream, on_corrupt=self._corrupt, on_packet=self.packet_tap)
         self._pass_first = None
         self._pass_frames = 0
 
@@ -115,6 +117,7 @@ class FileSource(Source):
             pts = self._last_pts + 1.0 / self._fps
         self._last_pts = pts
         self._pass_frames += 1
+        self.stream_time = (self._stream, t)
         image = to_bgr(vframe)
         if self.realtime:
             now = time.monotonic()

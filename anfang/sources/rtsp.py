@@ -91,7 +91,7 @@ class RtspSource(Source):
         rate = stream.average_rate or stream.guessed_rate
         self._fps = float(rate) if rate else self._fps
         self._container = container
-        self._frames = ReadAhead(container, stream, raise_errors=True)
+        self._frames = ReadAhead(container, stream, raise_errors=True, on_packet=self.packet_tap)
         self.connects += 1
         log.info("camera %s: connected to %s (%s)", self.camera_id, self._safe_url(), self.transport)
         return True
@@ -117,6 +117,7 @@ class RtspSource(Source):
                         break
                     self._backoff = min(self._backoff * 2, self.backoff_max_s)
                 continue
+            stream = self._frames._stream
             try:
                 vframe = next(self._frames, None)
             except (av.error.FFmpegError, OSError) as exc:
@@ -131,6 +132,8 @@ class RtspSource(Source):
                 self.state = "online"
                 self._backoff = self.backoff_initial_s
             image = to_bgr(vframe)
+            if vframe.time is not None:
+                self.stream_time = (stream, vframe.time)
             pts = time.monotonic() - self._t0
             frame = Frame(camera_id=self.camera_id, seq=self._seq, pts=pts, timestamp=time.time(), image=image)
             self._seq += 1

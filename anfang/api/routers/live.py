@@ -1,0 +1,121 @@
+"""Live view: MJPEG (works everywhere), HLS (H.264 without re-encoding), and overlay JSON for the canvas.
+
+MJPEG streams are async generators that sleep between frames and stop as soon as the client goes away
+(Starlette cancels the generator on disconnect), so an abandoned tab costs nothing. Frames come from the
+pipeline's ``latest()``; nothing here touches the camera thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Response, WebSocket, WebSocketDisconnect, status
+from fastapi.responses import FileResponse, StreamingResponse
+
+from anfang.api.deps import get_platform
+from anfang.platform import Platform
+from anfang.recording.live import jpeg_of, overlay_of
+from anfang.recording.wiring import service_of
+
+router = APIRouter(tags=["live"])
+
+MAX_MJPEG_FPS = 15.0
+OVERLAY_WS_FPS = 10.0
+BOUNDARY = "frame"
+
+
+def _camera(platform: Platform, camera_id: str) -> Any:
+    try:
+        return platform.camera(camera_id)
+    except KeyError:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"camera {camera_id!r} not found") from None
+
+
+async def _mjpeg(platform: Platform, camera_id: str, overlay: bool, fps: float) -> AsyncIterator[bytes]:
+    period = 1.0 / fps
+    last_seq: int | None = None
+    last_ts: float | None = None
+    while True:
+        started = time.monotonic()
+        try:
+            cam = platform.camera(camera_id)
+            latest = platform.latest(camera_id)
+        except KeyError:
+            return  # camera removed while watching
+        if latest is not None and (latest[0].seq, latest[0].timestamp) != (last_seq, last_ts):
+            frame, detections = latest
+            last_seq, last_ts = frame.seq, frame.timestamp
+            body = await asyncio.to_thread(jpeg_of, frame, detections, cam if overlay else None)
+            yield (
+                f"--{BOUNDARY}\r\nContent-Type: image/jpeg\r\nContent-Length: {len(body)}\r\n"
+                f"X-Timestamp: {frame.timestamp:.3f}\r\n\r\n"
+            ).encode() + body + b"\r\n"
+        await asyncio.sleep(max(0.0, period - (time.monotonic() - started)))
+
+
+@router.get(
+    "/cameras/{camera_id}/live.mjpg",
+    response_class=StreamingResponse,
+    responses={200: {"content": {f"multipart/x-mixed-replace; boundary={BOUNDARY}": {}}}, 404: {}},
+)
+def live_mjpeg(
+    camera_id: str,
+    overlay: int = Query(1, ge=0, le=1, description="1: draw boxes, zones and lines"),
+    fps: float = Query(5.0, gt=0, le=MAX_MJPEG_FPS),
+    platform: Platform = Depends(get_platform),
+) -> StreamingResponse:
+    _camera(platform, camera_id)
+    return StreamingResponse(
+        _mjpeg(platform, camera_id, bool(overlay), fps),
+        media_type=f"multipart/x-mixed-replace; boundary={BOUNDARY}",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
+
+
+@router.get("/cameras/{camera_id}/overlay")
+def overlay(camera_id: str, platform: Platform = Depends(get_platform)) -> dict[str, Any]:
+    cam = _camera(platform, camera_id)
+    latest = platform.latest(camera_id)
+    if latest is None:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, f"camera {camera_id!r} has no frame yet")
+    return overlay_of(cam, *latest)
+
+
+@router.websocket("/ws/overlay/{camera_id}")
+async def overlay_ws(websocket: WebSocket, camera_id: str, platform: Platform = Depends(get_platform)) -> None:
+    await websocket.accept()
+    last: tuple[int, float] | None = None
+    with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
+        while True:
+            try:
+                cam = platform.camera(camera_id)
+                latest = platform.latest(camera_id)
+            except KeyError:
+                await websocket.close(code=4404)
+                return
+            if latest is not None and (latest[0].seq, latest[0].timestamp) != last:
+                last = (latest[0].seq, latest[0].timestamp)
+                await websocket.send_json(overlay_of(cam, *latest))
+            await asyncio.sleep(1.0 / OVERLAY_WS_FPS)
+
+
+@router.get("/cameras/{camera_id}/hls/index.m3u8", responses={503: {"description": "starting; retry"}})
+def hls_playlist(camera_id: str, platform: Platform = Depends(get_platform)) -> Response:
+    _camera(platform, camera_id)
+    text = service_of(platform).hls_playlist(camera_id)
+    if text is None:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "live stream starting", headers={"Retry-After": "1"})
+    return Response(text, media_type="application/vnd.apple.mpegurl", headers={"Cache-Control": "no-store"})
+
+
+@router.get("/cameras/{camera_id}/hls/{name}", response_class=FileResponse)
+def hls_segment(camera_id: str, name: str, platform: Platform = Depends(get_platform)) -> FileResponse:
+    _camera(platform, camera_id)
+    path = service_of(platform).hls_segment(camera_id, name)
+    if path is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no live segment {name!r}")
+    return FileResponse(path, media_type="video/mp2t", headers={"Cache-Control": "max-age=60"})

@@ -1,0 +1,93 @@
+"""Recorded video: the segment index and timeline, any time range as one MP4, and event clips.
+
+Thin: validation and HTTP shapes only; cutting and concatenating lives in :mod:`anfang.recording.export`.
+An exported range is written to a temporary file and deleted after it has been sent, so a long export
+never sits in memory.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi.responses import FileResponse
+from starlette.background import BackgroundTask
+
+from anfang.api.deps import get_platform
+from anfang.platform import Platform
+from anfang.recording.wiring import service_of
+
+router = APIRouter(tags=["recordings"])
+
+MAX_EXPORT_S = 6 * 3600.0  # one request cannot ask the server to concatenate a week of video
+_MP4: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"video/mp4": {}}, "description": "MP4 (H.264/H.265, remuxed from the segments)"},
+    404: {"description": "unknown camera/event, or nothing recorded in the range"},
+}
+
+
+def _camera(platform: Platform, camera_id: str) -> None:
+    try:
+        platform.camera(camera_id)
+    except KeyError:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"camera {camera_id!r} not found") from None
+
+
+def _send_temp(path: Path | None, what: str, filename: str) -> FileResponse:
+    if path is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no recording covers {what}")
+    return FileResponse(
+        path,
+        media_type="video/mp4",
+        filename=filename,
+        content_disposition_type="inline",
+        background=BackgroundTask(os.unlink, path),
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@router.get("/recordings/{camera_id}")
+def list_recordings(
+    camera_id: str,
+    since: float | None = Query(None, description="epoch seconds; segments ending after this"),
+    until: float | None = Query(None, description="epoch seconds; segments starting before this"),
+    platform: Platform = Depends(get_platform),
+) -> dict[str, Any]:
+    _camera(platform, camera_id)
+    return service_of(platform).listing(camera_id, since, until)
+
+
+@router.get("/recordings/{camera_id}/segments/{start_ms}.mp4", response_class=FileResponse, responses=_MP4)
+def get_segment(camera_id: str, start_ms: int, platform: Platform = Depends(get_platform)) -> FileResponse:
+    _camera(platform, camera_id)
+    path = service_of(platform).segment_path(camera_id, start_ms)
+    if path is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"camera {camera_id!r} has no segment {start_ms}")
+    return FileResponse(path, media_type="video/mp4", headers={"Cache-Control": "private, max-age=3600"})
+
+
+@router.get("/recordings/{camera_id}/play.mp4", response_class=FileResponse, responses=_MP4)
+def play(
+    camera_id: str,
+    start: float = Query(..., description="epoch seconds"),
+    end: float = Query(..., description="epoch seconds, > start"),
+    platform: Platform = Depends(get_platform),
+) -> FileResponse:
+    _camera(platform, camera_id)
+    if not end > start:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "end: must be after start")
+    if end - start > MAX_EXPORT_S:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"end: at most {MAX_EXPORT_S:.0f} s per request")
+    path = service_of(platform).export(camera_id, start, end)
+    return _send_temp(path, f"{start:.3f}..{end:.3f}", f"{camera_id}-{int(start)}.mp4")
+
+
+@router.get("/events/{event_id}/clip.mp4", response_class=FileResponse, responses=_MP4)
+def event_clip(event_id: str, platform: Platform = Depends(get_platform)) -> FileResponse:
+    rec = platform.events.get(event_id)
+    if rec is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"event {event_id!r} not found")
+    path = service_of(platform).event_clip(rec.camera_id, rec.start_time, rec.end_time)
+    return _send_temp(path, f"event {event_id!r}", f"event-{event_id}.mp4")

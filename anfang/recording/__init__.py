@@ -1,0 +1,1 @@
+"""Recording, playback and live streaming of camera video (see docs/recording.md)."""
