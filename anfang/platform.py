@@ -54,6 +54,9 @@ class Platform:
         upgrade(self.engine)
         self.events = EventStore(self.engine, self.data_dir / "media")
         self.camera_store = CameraStore(self.engine)
+        from anfang.security.wiring import attach as attach_security
+
+        attach_security(self)  # keys, audit, users, signed evidence, masking (sets self.keys, .audit, .users)
         self.bus = EventBus()
         if detector is None:
             from anfang.models.paths import default_models_dir
@@ -125,6 +128,7 @@ class Platform:
         self.manager.stop()
         if self.gb28181 is not None:
             self.gb28181.stop()
+        self.audit.checkpoint()  # sign the audit head at shutdown
         self.engine.dispose()
         log.info("platform stopped")
 

@@ -24,6 +24,7 @@ from anfang.config.models import AppConfig
 from anfang.events.model import Event
 from anfang.platform import Platform
 from anfang.vision.hog import HogDetector
+from tests.api_auth import authenticate
 
 pytest.importorskip("anfang.pipeline.manager", reason="the pipeline manager is not in this build yet")
 
@@ -57,6 +58,7 @@ def platform(tmp_path: Path) -> Iterator[Platform]:
 @pytest.fixture
 def client(platform: Platform) -> Iterator[TestClient]:
     with TestClient(create_app(platform)) as c:
+        authenticate(c, platform)
         yield c
 
 
@@ -127,6 +129,7 @@ def test_camera_changes_survive_restart(tmp_path: Path) -> None:
     p.start()
     try:
         with TestClient(create_app(p)) as c:
+            authenticate(c, p)
             r = c.post("/api/cameras", json=file_camera("api1", name="first"))
             assert r.status_code == 201, r.text
             assert r.json()["origin"] == "api" and r.headers["location"] == "/api/cameras/api1"
@@ -150,6 +153,7 @@ def test_camera_changes_survive_restart(tmp_path: Path) -> None:
     p2.start()
     try:
         with TestClient(create_app(p2)) as c:
+            authenticate(c, p2)
             listed = {cam["id"]: cam for cam in c.get("/api/cameras").json()}
             assert set(listed) == {"keep", "api1"}
             assert listed["api1"]["name"] == "second" and listed["api1"]["config"]["detect_fps"] == 2
@@ -239,7 +243,9 @@ def test_websocket_receives_published_event(platform: Platform) -> None:
         while not server.started:
             assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
             time.sleep(0.02)
-        with connect(f"ws://127.0.0.1:{port}/api/ws/events", open_timeout=10) as ws:
+        headers: dict[str, str] = {}
+        authenticate(headers, platform)
+        with connect(f"ws://127.0.0.1:{port}/api/ws/events", open_timeout=10, additional_headers=headers) as ws:
             event = Event(camera_id="cam1", rule="fence", type="line_crossing", start_time=1.0, attributes={"d": "in"})
             threading.Thread(target=platform.sink, args=(event,)).start()  # as a camera thread would
             msg = json.loads(ws.recv(timeout=10))

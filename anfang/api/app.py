@@ -11,7 +11,20 @@ from fastapi.staticfiles import StaticFiles
 
 from anfang import __version__
 from anfang.api.deps import current_user
-from anfang.api.routers import cameras, devices, events, health, live, recordings, stats, ws
+from anfang.api.routers import (
+    audit,
+    auth,
+    cameras,
+    devices,
+    events,
+    evidence,
+    health,
+    live,
+    recordings,
+    stats,
+    users,
+    ws,
+)
 from anfang.api.schemas import ValidationErrorOut
 from anfang.platform import Platform
 from anfang.web import STATIC_DIR
@@ -31,9 +44,12 @@ def create_app(platform: Platform) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
 
     app.include_router(health.router, prefix="/api")
+    app.include_router(auth.public, prefix="/api")  # login: the one other route without a user
     # Everything else needs a user: the one dependency is set here, never per route.
     protected = APIRouter(prefix="/api", dependencies=[Depends(current_user)])
     for module in (cameras, devices, events, stats, ws, recordings, live):
+        protected.include_router(module.router)
+    for module in (auth, users, audit, evidence):  # security: sessions, tokens, users, audit, evidence
         protected.include_router(module.router)
     app.include_router(protected)
     # The live page: static files only (no data); everything it shows comes through the gated API.

@@ -1,17 +1,26 @@
-"""The dependencies every route shares: who is calling, and the platform it acts on.
+"""The dependencies every route shares: who is calling, what they may see, and the platform they act on.
 
-``current_user`` is the single gate: the app applies it to every router but health (and, later, login),
-so adding authentication means changing this one function, not every route.
+``current_user`` is the single gate: the app applies it to every router but health and login, so
+authentication lives in this one function, not in every route. It accepts, in order, a Bearer token
+(integrations), the console's HttpOnly session cookie, and ``?token=`` (websockets, where browsers cannot
+set headers). Role and camera checks are small helpers on top (``require_role``, ``allowed_cameras``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-from fastapi import HTTPException
+from fastapi import Depends, HTTPException, status
 from starlette.requests import HTTPConnection
 
 from anfang.platform import Platform
+from anfang.security.passwords import PERMISSIONS, Role, UserRecord
+
+SESSION_COOKIE = "anfang_session"
+# What a user who must change the one-time password may still do.
+_PASSWORD_CHANGE_PATHS = {"/api/auth/me", "/api/auth/password", "/api/auth/logout"}
 
 
 @dataclass(frozen=True)
@@ -21,23 +30,29 @@ class Principal:
     name: str
     roles: frozenset[str] = field(default_factory=frozenset)
     cameras: frozenset[str] | None = None
+    see_identities: bool = False
+    must_change_password: bool = False
+    token_id: str | None = None
+    token_kind: str | None = None
 
     @property
     def is_admin(self) -> bool:
         return "admin" in self.roles
 
+    def can(self, permission: str) -> bool:
+        return any(permission in PERMISSIONS[Role(r)] for r in self.roles)
 
-ANONYMOUS_ADMIN = Principal(name="anonymous", roles=frozenset({"admin"}))
-
-
-def current_user(conn: HTTPConnection) -> Principal:
-    """The authenticated caller (works for HTTP and websocket routes alike).
-
-    No authentication exists yet, so everyone is an anonymous admin; tokens will be checked here.
-    """
-    principal = ANONYMOUS_ADMIN
-    conn.state.principal = principal
-    return principal
+    @classmethod
+    def of(cls, user: UserRecord, token_id: str | None = None, token_kind: str | None = None) -> Principal:
+        return cls(
+            name=user.username,
+            roles=frozenset({user.role.value}),
+            cameras=None if user.cameras is None else frozenset(user.cameras),
+            see_identities=user.see_identities,
+            must_change_password=user.must_change_password,
+            token_id=token_id,
+            token_kind=token_kind,
+        )
 
 
 def get_platform(conn: HTTPConnection) -> Platform:
@@ -45,3 +60,81 @@ def get_platform(conn: HTTPConnection) -> Platform:
     if platform is None:
         raise HTTPException(status_code=503, detail="platform not ready")
     return platform
+
+
+def presented_token(conn: HTTPConnection) -> str | None:
+    auth = conn.headers.get("authorization", "")
+    if auth[:7].lower() == "bearer ":
+        return auth[7:].strip()
+    return conn.cookies.get(SESSION_COOKIE) or conn.query_params.get("token")
+
+
+def _unauthorized(detail: str) -> HTTPException:
+    return HTTPException(status.HTTP_401_UNAUTHORIZED, detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+def current_user(conn: HTTPConnection) -> Principal:
+    """The authenticated caller (HTTP and websocket routes alike); 401 without a valid session or token."""
+    cached = getattr(conn.state, "principal", None)
+    if isinstance(cached, Principal):
+        return cached
+    platform = get_platform(conn)
+    token = presented_token(conn)
+    if not token:
+        raise _unauthorized("login required")
+    found = platform.users.resolve(token)  # type: ignore[attr-defined]
+    if found is None:
+        raise _unauthorized("invalid or expired session or token")
+    user, info = found
+    principal = Principal.of(user, info.id, info.kind)
+    if principal.must_change_password and conn.url.path not in _PASSWORD_CHANGE_PATHS:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "password change required: POST /api/auth/password")
+    conn.state.principal = principal
+    return principal
+
+
+def require_role(*roles: str) -> Callable[..., Principal]:
+    """Dependency: 403 unless the caller has one of ``roles``."""
+    wanted = frozenset(roles)
+
+    def check(user: Principal = Depends(current_user)) -> Principal:
+        if not user.roles & wanted:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, f"needs role {' or '.join(sorted(wanted))}")
+        return user
+
+    return check
+
+
+def require_permission(permission: str) -> Callable[..., Principal]:
+    """Dependency: 403 unless the caller's role grants ``permission`` (see passwords.PERMISSIONS)."""
+
+    def check(user: Principal = Depends(current_user)) -> Principal:
+        if not user.can(permission):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, f"not permitted: {permission}")
+        return user
+
+    return check
+
+
+def allowed_cameras(user: Principal = Depends(current_user)) -> frozenset[str] | None:
+    """Camera ids the caller may see (``None`` = all); 403 for roles that see no cameras (auditor)."""
+    if not user.can("camera.view"):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "this role sees no cameras")
+    return user.cameras
+
+
+def check_camera(allowed: frozenset[str] | None, camera_id: str) -> None:
+    """404 (not 403) for a camera not granted: a user must not learn which other cameras exist."""
+    if allowed is not None and camera_id not in allowed:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"camera {camera_id!r} not found")
+
+
+def client_ip(conn: HTTPConnection) -> str:
+    return conn.client.host if conn.client else "unknown"
+
+
+def audit(conn: HTTPConnection, action: str, target: str = "", detail: dict[str, Any] | None = None) -> None:
+    """Append to the platform's audit chain as the current caller, with the client IP."""
+    principal = getattr(conn.state, "principal", None)
+    actor = principal.name if isinstance(principal, Principal) else "anonymous"
+    get_platform(conn).audit.append(actor, action, target, {**(detail or {}), "ip": client_ip(conn)})  # type: ignore[attr-defined]

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from anfang.core.taxonomy import CLASS_NAMES
 from anfang.gb28181.config import Gb28181Config, Gb28181SourceConfig
 from anfang.recording.config import RecordingConfig
+from anfang.security.config import SecurityConfig
 
 Point = tuple[float, float]
 _ID_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
@@ -272,6 +273,8 @@ class CameraConfig(_Strict):
 class ApiConfig(_Strict):
     host: str = "127.0.0.1"
     port: int = Field(8080, ge=0, le=65535)
+    tls_cert: Path | None = None  # PEM certificate (chain); with tls_key the API serves HTTPS only
+    tls_key: Path | None = None
 
 
 class StoreConfig(_Strict):
@@ -285,6 +288,7 @@ class AppConfig(_Strict):
     detector: DetectorConfig = Field(default_factory=ComboDetectorConfig)
     api: ApiConfig = Field(default_factory=ApiConfig)
     store: StoreConfig = Field(default_factory=StoreConfig)
+    security: SecurityConfig = Field(default_factory=SecurityConfig)
     cameras: list[CameraConfig] = Field(default_factory=list)
     gb28181: Gb28181Config = Field(default_factory=Gb28181Config)
 

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Float, Integer, MetaData, String, select
+from sqlalchemy import JSON, BigInteger, Float, Integer, MetaData, String, delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
@@ -178,6 +178,27 @@ class AuditLog:
             s.commit()
             return cp
 
+    def prune(self, before: float) -> int:
+        """Retention: delete entries older than ``before`` up to the newest signed checkpoint among them.
+
+        The chain stays verifiable because the kept checkpoint (seq, hash) anchors the first remaining
+        entry's ``prev_hash``; returns how many entries were deleted.
+        """
+        self.checkpoint()
+        with self._lock, Session(self.engine) as s:
+            old = s.scalar(select(AuditEntry.seq).where(AuditEntry.time < before).order_by(AuditEntry.seq.desc()))
+            if old is None:
+                return 0
+            anchor = s.scalars(
+                select(AuditCheckpoint).where(AuditCheckpoint.seq <= old).order_by(AuditCheckpoint.seq.desc())
+            ).first()
+            if anchor is None:
+                return 0
+            n = s.execute(delete(AuditEntry).where(AuditEntry.seq <= anchor.seq)).rowcount
+            s.execute(delete(AuditCheckpoint).where(AuditCheckpoint.seq < anchor.seq))
+            s.commit()
+            return int(n or 0)
+
     # ------------------------------------------------------------ reading
 
     def entries(self, start: int = 1, limit: int = 100) -> list[AuditRecord]:
@@ -195,9 +216,15 @@ class AuditLog:
         moved: list[tuple[int, int]] = []  # (seq it is at, seq it was written as)
         with Session(self.engine) as s:
             cps = list(s.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.id)))
+            expect, prev_hash, prev_bad = 1, GENESIS, False
+            first = s.execute(select(AuditEntry.seq, AuditEntry.prev_hash).order_by(AuditEntry.seq).limit(1)).first()
+            if first is not None and first[0] > 1:
+                base = [cp for cp in cps if cp.seq == first[0] - 1 and cp.hash == first[1]]
+                if base and self._signed(base[0]):  # pruned by retention up to a signed checkpoint
+                    expect, prev_hash = first[0], first[1]
+                    cps = [cp for cp in cps if cp.seq >= first[0]]
             wanted = {cp.seq for cp in cps}
             seen_hash: dict[int, str] = {}
-            expect, prev_hash, prev_bad = 1, GENESIS, False
             cols = (
                 AuditEntry.seq,
                 AuditEntry.time,
@@ -239,6 +266,13 @@ class AuditLog:
         problems.sort(key=lambda p: p.seq or 0)
         problems.extend(self._verify_checkpoints(cps, seen_hash, last_seq))
         return problems
+
+    def _signed(self, cp: AuditCheckpoint) -> bool:
+        try:
+            sig = bytes.fromhex(cp.signature)
+        except ValueError:
+            return False
+        return self.signer.verify(checkpoint_payload(cp.seq, cp.hash, cp.time, cp.key_id), sig, cp.key_id)
 
     def _verify_checkpoints(self, cps: list[AuditCheckpoint], seen: dict[int, str], last_seq: int) -> list[Problem]:
         out: list[Problem] = []

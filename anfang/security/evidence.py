@@ -43,6 +43,7 @@ from anfang.security.sm import (
     SM2PublicKey,
     sm2_verify,
     sm3_file,
+    sm3_hex,
     write_private_file,
 )
 
@@ -138,6 +139,52 @@ def generate_sm4_key_file(path: str | os.PathLike[str]) -> bytes:
     key = secrets.token_bytes(SM4_KEY_SIZE)
     write_private_file(Path(path), key.hex() + "\n")
     return key
+
+
+def encrypt_bytes(data: bytes, key: bytes) -> bytes:
+    """In-memory twin of :func:`encrypt_file` (same layout), so a snapshot is never on disk in clear."""
+    nonce = secrets.token_bytes(GCM_NONCE_SIZE)
+    enc = Cipher(algorithms.SM4(key), modes.GCM(nonce)).encryptor()
+    enc.authenticate_additional_data(MAGIC + nonce)
+    return MAGIC + nonce + enc.update(data) + enc.finalize() + enc.tag
+
+
+def decrypt_bytes(blob: bytes, key: bytes) -> bytes:
+    """Inverse of :func:`encrypt_bytes` / :func:`encrypt_file` for small files (snapshots, crops)."""
+    head = len(MAGIC) + GCM_NONCE_SIZE
+    if len(blob) < head + GCM_TAG_SIZE or not blob.startswith(MAGIC):
+        raise DecryptionError("not an anfang SM4-GCM blob")
+    dec = Cipher(algorithms.SM4(key), modes.GCM(blob[len(MAGIC) : head], blob[-GCM_TAG_SIZE:])).decryptor()
+    dec.authenticate_additional_data(blob[:head])
+    try:
+        return dec.update(blob[head:-GCM_TAG_SIZE]) + dec.finalize()
+    except Exception as err:  # InvalidTag
+        raise DecryptionError("wrong key or data modified") from err
+
+
+def sign_bytes(path: str | os.PathLike[str], data: bytes, signer: Signer) -> Path:
+    """Write the sidecar for ``path`` over ``data`` (its clear content, when the file is stored encrypted)."""
+    path = Path(path)
+    doc = _signature_doc(path.name, len(data), sm3_hex(data), signer)
+    sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
+    sidecar.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+    return sidecar
+
+
+def verify_content(path: str | os.PathLike[str], data: bytes) -> list[Problem]:
+    """Check clear ``data`` (e.g. a decrypted snapshot) against ``path``'s sidecar."""
+    path = Path(path)
+    sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
+    if not sidecar.is_file():
+        return [Problem("signature", f"no signature file {sidecar.name}", file=path.name)]
+    doc = json.loads(sidecar.read_text(encoding="utf-8"))
+    problems = []
+    why = _check_signature_doc(doc)
+    if why:
+        problems.append(Problem("signature", why, file=path.name))
+    if len(data) != doc.get("size") or sm3_hex(data) != doc.get("sm3"):
+        problems.append(Problem("digest", "content differs from the signed SM3 digest (file modified)", file=path.name))
+    return problems
 
 
 def is_encrypted(path: str | os.PathLike[str]) -> bool:

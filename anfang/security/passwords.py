@@ -176,6 +176,7 @@ class Role(StrEnum):
     ADMIN = "admin"  # everything, including users, keys and audit
     OPERATOR = "operator"  # live view, events, acknowledge alarms, export evidence
     VIEWER = "viewer"  # live view and events only
+    AUDITOR = "auditor"  # reads and verifies the audit log; sees no cameras (separation of duties)
 
 
 PERMISSIONS: dict[Role, frozenset[str]] = {
@@ -191,10 +192,13 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
             "evidence.view",
             "user.manage",
             "key.manage",
-            "audit.view",
             "config.edit",
+            "evidence.delete",
         }
     ),
+    # The admin does not read the audit log: whoever can change everything must not also be the one who
+    # checks the record of those changes.
+    Role.AUDITOR: frozenset({"audit.view"}),
 }
 
 
@@ -208,6 +212,7 @@ class UserRecord:
     cameras: list[str] | None = None  # None = all cameras; otherwise only these ids
     must_change_password: bool = False
     disabled: bool = False
+    see_identities: bool = False  # unmasked faces/plates; without it the API blurs them
 
     def can(self, permission: str, camera_id: str | None = None) -> bool:
         if self.disabled or permission not in PERMISSIONS[self.role]:

@@ -14,7 +14,7 @@ import re
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -208,9 +208,15 @@ class EventStore:
         until: float | None = None,
         limit: int = 50,
         offset: int = 0,
+        camera_ids: Collection[str] | None = None,
     ) -> tuple[list[EventRecord], int]:
-        """Events matching every given filter, newest first, and how many match in total."""
-        where = _filters(camera_id, type, object_class, since, until)
+        """Events matching every given filter, newest first, and how many match in total.
+
+        ``camera_ids`` limits the result to those cameras (a user's grants); ``None`` means all.
+        """
+        where = list(_filters(camera_id, type, object_class, since, until))
+        if camera_ids is not None:
+            where.append(EventRecord.camera_id.in_(sorted(camera_ids)))
         with self._sessions() as session:
             total = session.scalar(select(func.count()).select_from(EventRecord).where(*where)) or 0
             rows = session.scalars(

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import cv2
-from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 
-from anfang.api.deps import get_platform
+from anfang.api.deps import Principal, allowed_cameras, audit, check_camera, current_user, get_platform, require_role
 from anfang.api.schemas import CameraOut, CameraStatusOut
 from anfang.config.models import CameraConfig
 from anfang.platform import CameraExistsError, Platform
@@ -34,13 +34,20 @@ def _get(platform: Platform, camera_id: str) -> CameraConfig:
 
 
 @router.get("", response_model=list[CameraOut])
-def list_cameras(platform: Platform = Depends(get_platform)) -> list[CameraOut]:
+def list_cameras(
+    platform: Platform = Depends(get_platform), allowed: frozenset[str] | None = Depends(allowed_cameras)
+) -> list[CameraOut]:
     statuses = platform.camera_status()
-    return [_out(platform, c, statuses) for c in platform.cameras()]
+    return [_out(platform, c, statuses) for c in platform.cameras() if allowed is None or c.id in allowed]
 
 
 @router.get("/{camera_id}", response_model=CameraOut, responses={404: {"description": "unknown camera"}})
-def get_camera(camera_id: str, platform: Platform = Depends(get_platform)) -> CameraOut:
+def get_camera(
+    camera_id: str,
+    platform: Platform = Depends(get_platform),
+    allowed: frozenset[str] | None = Depends(allowed_cameras),
+) -> CameraOut:
+    check_camera(allowed, camera_id)
     return _out(platform, _get(platform, camera_id), platform.camera_status())
 
 
@@ -49,14 +56,18 @@ def get_camera(camera_id: str, platform: Platform = Depends(get_platform)) -> Ca
     response_model=CameraOut,
     status_code=status.HTTP_201_CREATED,
     responses={409: {"description": "a camera with this id exists"}, 422: {"description": "invalid config"}},
+    dependencies=[Depends(require_role("admin"))],
 )
-def add_camera(camera: CameraConfig, response: Response, platform: Platform = Depends(get_platform)) -> CameraOut:
+def add_camera(
+    camera: CameraConfig, request: Request, response: Response, platform: Platform = Depends(get_platform)
+) -> CameraOut:
     try:
         cfg = platform.add_camera(camera)
     except CameraExistsError as err:
         raise HTTPException(status.HTTP_409_CONFLICT, str(err)) from None
     except ValueError as err:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(err)) from None
+    audit(request, "camera.add", cfg.id, {"config": cfg.model_dump(mode="json")})
     response.headers["Location"] = f"/api/cameras/{cfg.id}"
     return _out(platform, cfg, platform.camera_status())
 
@@ -65,8 +76,11 @@ def add_camera(camera: CameraConfig, response: Response, platform: Platform = De
     "/{camera_id}",
     response_model=CameraOut,
     responses={404: {"description": "unknown camera"}, 422: {"description": "invalid config or id mismatch"}},
+    dependencies=[Depends(require_role("admin"))],
 )
-def update_camera(camera_id: str, camera: CameraConfig, platform: Platform = Depends(get_platform)) -> CameraOut:
+def update_camera(
+    camera_id: str, camera: CameraConfig, request: Request, platform: Platform = Depends(get_platform)
+) -> CameraOut:
     if camera.id != camera_id:
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT, f"id: body id {camera.id!r} does not match path id {camera_id!r}"
@@ -77,15 +91,22 @@ def update_camera(camera_id: str, camera: CameraConfig, platform: Platform = Dep
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"camera {camera_id!r} not found") from None
     except ValueError as err:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(err)) from None
+    audit(request, "camera.update", camera_id, {"config": cfg.model_dump(mode="json")})
     return _out(platform, cfg, platform.camera_status())
 
 
-@router.delete("/{camera_id}", status_code=status.HTTP_204_NO_CONTENT, responses={404: {"description": "unknown"}})
-def delete_camera(camera_id: str, platform: Platform = Depends(get_platform)) -> Response:
+@router.delete(
+    "/{camera_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={404: {"description": "unknown"}},
+    dependencies=[Depends(require_role("admin"))],
+)
+def delete_camera(camera_id: str, request: Request, platform: Platform = Depends(get_platform)) -> Response:
     try:
         platform.remove_camera(camera_id)
     except KeyError:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"camera {camera_id!r} not found") from None
+    audit(request, "camera.delete", camera_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -102,7 +123,10 @@ def latest_frame(
     camera_id: str,
     annotated: bool = Query(False, description="draw detections, zones and lines"),
     platform: Platform = Depends(get_platform),
+    allowed: frozenset[str] | None = Depends(allowed_cameras),
+    user: Principal = Depends(current_user),
 ) -> Response:
+    check_camera(allowed, camera_id)
     cam = _get(platform, camera_id)
     latest = platform.latest(camera_id)
     if latest is None:
@@ -113,6 +137,8 @@ def latest_frame(
         from anfang.media.snapshot import annotate
 
         image = annotate(image, detections, cam.zones, cam.lines)
+    if not user.see_identities and platform.security_config.mask_faces:  # type: ignore[attr-defined]
+        image = platform.masker.mask(image)  # type: ignore[attr-defined]
     ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, _JPEG_QUALITY])
     if not ok:
         raise HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, "JPEG encoding failed")

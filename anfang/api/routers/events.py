@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
-from fastapi.responses import FileResponse
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 
-from anfang.api.deps import get_platform
+from anfang.api.deps import Principal, allowed_cameras, current_user, get_platform
+from anfang.api.routers.evidence import evidence_image  # camera scope, decryption, masking, audit
 from anfang.api.schemas import EventOut, EventPage
 from anfang.platform import Platform
 
@@ -26,6 +26,7 @@ def list_events(
     limit: int = Query(50, ge=1, le=MAX_LIMIT),
     offset: int = Query(0, ge=0),
     platform: Platform = Depends(get_platform),
+    allowed: frozenset[str] | None = Depends(allowed_cameras),
 ) -> EventPage:
     rows, total = platform.events.query(
         camera_id=camera_id,
@@ -35,27 +36,27 @@ def list_events(
         until=until,
         limit=limit,
         offset=offset,
+        camera_ids=allowed,
     )
     return EventPage(items=[EventOut.of(r) for r in rows], total=total, limit=limit, offset=offset)
 
 
 @router.get("/{event_id}", response_model=EventOut, responses={404: {"description": "unknown event"}})
-def get_event(event_id: str, platform: Platform = Depends(get_platform)) -> EventOut:
+def get_event(
+    event_id: str, platform: Platform = Depends(get_platform), allowed: frozenset[str] | None = Depends(allowed_cameras)
+) -> EventOut:
     rec = platform.events.get(event_id)
-    if rec is None:
+    if rec is None or (allowed is not None and rec.camera_id not in allowed):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"event {event_id!r} not found")
     return EventOut.of(rec)
 
 
-def _image(platform: Platform, event_id: str, kind: Literal["snapshot", "crop"]) -> FileResponse:
-    rec = platform.events.get(event_id)
-    if rec is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"event {event_id!r} not found")
-    path = platform.events.media_path(getattr(rec, f"{kind}_path"))
-    if path is None or not path.is_file():
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"event {event_id!r} has no {kind}")
-    # Evidence never changes once written, so clients may cache it.
-    return FileResponse(path, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=86400"})
+def _image(
+    request: Request, platform: Platform, user: Principal, event_id: str, kind: Literal["snapshot", "crop"]
+) -> Response:
+    if not user.can("event.view"):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "not permitted: event.view")
+    return evidence_image(request, platform, user, event_id, kind)
 
 
 _IMAGE_RESPONSES: dict[int | str, dict] = {
@@ -64,11 +65,15 @@ _IMAGE_RESPONSES: dict[int | str, dict] = {
 }
 
 
-@router.get("/{event_id}/snapshot.jpg", response_class=FileResponse, responses=_IMAGE_RESPONSES)
-def event_snapshot(event_id: str, platform: Platform = Depends(get_platform)) -> FileResponse:
-    return _image(platform, event_id, "snapshot")
+@router.get("/{event_id}/snapshot.jpg", response_class=Response, responses=_IMAGE_RESPONSES)
+def event_snapshot(
+    event_id: str, request: Request, platform: Platform = Depends(get_platform), user: Principal = Depends(current_user)
+) -> Response:
+    return _image(request, platform, user, event_id, "snapshot")
 
 
-@router.get("/{event_id}/crop.jpg", response_class=FileResponse, responses=_IMAGE_RESPONSES)
-def event_crop(event_id: str, platform: Platform = Depends(get_platform)) -> FileResponse:
-    return _image(platform, event_id, "crop")
+@router.get("/{event_id}/crop.jpg", response_class=Response, responses=_IMAGE_RESPONSES)
+def event_crop(
+    event_id: str, request: Request, platform: Platform = Depends(get_platform), user: Principal = Depends(current_user)
+) -> Response:
+    return _image(request, platform, user, event_id, "crop")

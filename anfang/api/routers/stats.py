@@ -6,7 +6,7 @@ import time
 
 from fastapi import APIRouter, Depends, Query
 
-from anfang.api.deps import get_platform
+from anfang.api.deps import allowed_cameras, get_platform
 from anfang.api.schemas import CameraStatusOut, HourCountOut, StatsOut
 from anfang.platform import Platform
 
@@ -17,11 +17,12 @@ router = APIRouter(prefix="/stats", tags=["stats"])
 def stats(
     hours: float = Query(24.0, gt=0, le=24 * 31, description="how far back events_per_hour reaches"),
     platform: Platform = Depends(get_platform),
+    allowed: frozenset[str] | None = Depends(allowed_cameras),
 ) -> StatsOut:
     now = time.time()
     since = now - hours * 3600.0
-    statuses = platform.camera_status()
-    cameras = [c.id for c in platform.cameras()]
+    statuses = {k: v for k, v in platform.camera_status().items() if allowed is None or k in allowed}
+    cameras = [c.id for c in platform.cameras() if allowed is None or c.id in allowed]
     return StatsOut(
         generated_at=now,
         since=since,
@@ -29,6 +30,7 @@ def stats(
         events_per_hour=[
             HourCountOut(camera_id=h.camera_id, object_class=h.object_class, hour=h.hour, count=h.count)
             for h in platform.events.counts_by_hour(since, now)
+            if allowed is None or h.camera_id in allowed
         ],
         rules={cid: platform.rule_stats(cid) for cid in cameras},
     )

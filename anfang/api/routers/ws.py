@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from fastapi import APIRouter, Depends, WebSocket, WebSocketDisconnect
 
-from anfang.api.deps import get_platform
+from anfang.api.deps import allowed_cameras, get_platform
 from anfang.platform import Platform
 
 router = APIRouter(tags=["events"])
@@ -21,7 +21,11 @@ log = logging.getLogger(__name__)
 
 
 @router.websocket("/ws/events")
-async def events_ws(websocket: WebSocket, platform: Platform = Depends(get_platform)) -> None:
+async def events_ws(
+    websocket: WebSocket,
+    platform: Platform = Depends(get_platform),
+    allowed: frozenset[str] | None = Depends(allowed_cameras),
+) -> None:
     # Subscribe before accepting: once the client's handshake completes, it will not miss an event.
     sub = platform.bus.subscribe()
     try:
@@ -33,7 +37,8 @@ async def events_ws(websocket: WebSocket, platform: Platform = Depends(get_platf
     reader = asyncio.create_task(_drain_until_closed(websocket, sub.close))
     try:
         async for event in sub:
-            await websocket.send_json(event.to_dict())
+            if allowed is None or event.camera_id in allowed:
+                await websocket.send_json(event.to_dict())
     except (WebSocketDisconnect, RuntimeError, OSError):
         pass  # the client went away mid-send
     finally:

@@ -1,0 +1,44 @@
+"""The ``security:`` section of the config: media protection, sessions, login throttling, privacy, retention.
+
+Defined here rather than in ``anfang/config/models.py`` so the security feature owns its knobs; the app
+config only holds one field of this type. Defaults are the secure choice wherever that costs nothing
+(signing on, masking on, short sessions); encryption at rest is opt-in because it needs a key to keep.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a misspelt security option must be an error, not a no-op
+
+
+class RetentionConfig(_Strict):
+    """Days to keep each kind of data; ``None`` keeps it (events fall back to ``store.retention_days``)."""
+
+    events_days: float | None = Field(None, gt=0)
+    snapshots_days: float | None = Field(None, gt=0)  # pictures go earlier than the event rows
+    audit_days: float | None = Field(None, gt=0)  # pruned only up to a signed checkpoint
+
+
+class LoginConfig(_Strict):
+    max_failures: int = Field(5, ge=1)
+    window_s: float = Field(300.0, gt=0)
+    lockout_s: float = Field(900.0, gt=0)
+    max_failures_per_ip: int = Field(20, ge=1)
+
+
+class SecurityConfig(_Strict):
+    sign_media: bool = True  # SM3 + SM2 sidecar next to every snapshot and crop
+    encrypt_media: bool = False
+    sm4_key_file: Path | None = None  # default <data_dir>/keys/media.sm4, created on first start
+    session_ttl_h: float = Field(12.0, gt=0)
+    api_token_ttl_days: float | None = Field(None, gt=0)  # default lifetime of API tokens; None = until revoked
+    mask_faces: bool = True  # blur faces for users without the see_identities permission
+    face_detector: Literal["auto", "blazeface", "haar"] = "auto"
+    login: LoginConfig = Field(default_factory=LoginConfig)
+    retention: RetentionConfig = Field(default_factory=RetentionConfig)
