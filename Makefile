@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PIP    := $(BIN)/pip --disable-pip-version-check -q
 
-.PHONY: demo test models bench lint clean help
+.PHONY: demo test models bench lint clean help console
 
 help:
 	@echo "make demo   set up and run the platform on real campus CCTV (http://127.0.0.1:8080/)"
@@ -22,13 +22,21 @@ $(STAMP): pyproject.toml
 models: $(STAMP)
 	$(BIN)/anfang models build
 
-demo: models
+demo: models console
 	$(BIN)/anfang demo
+
+# The browser console (console/ → anfang/web/dist), rebuilt when its sources change.
+CONSOLE_SRC := $(shell find console/src -type f 2>/dev/null) console/index.html console/package.json \
+	console/package-lock.json console/vite.config.js console/tsconfig.json
+console: anfang/web/dist/index.html
+
+anfang/web/dist/index.html: $(CONSOLE_SRC)
+	cd console && npm ci --no-audit --no-fund && npm run build
 
 lint: $(STAMP)
 	$(BIN)/ruff check anfang tests bench
 
-test: models lint
+test: models lint console
 	$(BIN)/pytest -q -ra
 
 bench: models

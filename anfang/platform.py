@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from anfang.analytics.heatmap import Heatmaps
 from anfang.config.models import AppConfig, CameraConfig
 from anfang.events.bus import EventBus
 from anfang.events.model import Event
@@ -65,6 +66,7 @@ class Platform:
             detector = create_detector(config.detector, config.models_dir or default_models_dir())
         self.detector: Detector = detector
         self.observer_factories: list[ObserverFactory] = []  # features add per-camera stages before start()
+        self.heatmaps = Heatmaps.install(self.observer_factories)  # person heatmaps for the console
         from anfang.recording.wiring import attach as attach_recording  # recorder + playback service
 
         attach_recording(self)

@@ -15,6 +15,7 @@ from anfang.api.routers import (
     audit,
     auth,
     cameras,
+    console,
     devices,
     events,
     evidence,
@@ -47,7 +48,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(auth.public, prefix="/api")  # login: the one other route without a user
     # Everything else needs a user: the one dependency is set here, never per route.
     protected = APIRouter(prefix="/api", dependencies=[Depends(current_user)])
-    for module in (cameras, devices, events, stats, ws, recordings, live):
+    for module in (cameras, console, devices, events, stats, ws, recordings, live):
         protected.include_router(module.router)
     for module in (auth, users, audit, evidence):  # security: sessions, tokens, users, audit, evidence
         protected.include_router(module.router)

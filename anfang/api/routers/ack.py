@@ -1,0 +1,48 @@
+"""An operator's verdict on an event: acknowledged, or a false alarm, with an optional note.
+
+The verdict is written to the event's row in one transaction (``acknowledged``, ``ack_time`` and
+``attributes.ack = {status, note, by, time}``), so it survives a crash the moment the call returns.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from typing import Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Request, status
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from anfang.api.deps import get_platform
+from anfang.api.schemas import EventOut
+from anfang.platform import Platform
+from anfang.store.db import EventRecord
+
+router = APIRouter(prefix="/events", tags=["events"])
+
+
+class AckIn(BaseModel):
+    status: Literal["acknowledged", "false_alarm"] = "acknowledged"
+    note: str | None = Field(None, max_length=1000)
+
+
+@router.post("/{event_id}/ack", response_model=EventOut, responses={404: {"description": "unknown event"}})
+def acknowledge(event_id: str, body: AckIn, request: Request, platform: Platform = Depends(get_platform)) -> EventOut:
+    principal = getattr(request.state, "principal", None)
+    who = getattr(principal, "name", "anonymous")
+    now = time.time()
+    lock = getattr(platform.events, "_write_lock", None) or contextlib.nullcontext()
+    with lock, Session(platform.events.engine, expire_on_commit=False) as session, session.begin():
+        rec = session.get(EventRecord, event_id)
+        if rec is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"event {event_id!r} not found")
+        rec.acknowledged = True
+        rec.ack_time = now
+        verdict = {"status": body.status, "note": body.note, "by": who, "time": now}
+        rec.attributes = {**(rec.attributes or {}), "ack": verdict}  # a new dict: JSON columns track assignment
+    audit = getattr(platform, "audit", None)
+    if audit is not None:
+        with contextlib.suppress(Exception):  # the audit feature may not be wired in every build
+            audit.append(who, "event.ack", event_id, {"status": body.status})
+    return EventOut.of(rec)

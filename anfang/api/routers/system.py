@@ -1,0 +1,82 @@
+"""Host health for the console's system page: CPU, memory, and disk use of the data and recordings folders."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import psutil
+from fastapi import APIRouter, Depends
+
+from anfang import __version__
+from anfang.api.deps import get_platform
+from anfang.platform import Platform
+
+router = APIRouter(tags=["system"])
+
+_SIZE_TTL_S = 30.0  # walking a large recordings folder is not free: reuse the sum for a while
+_sizes: dict[str, tuple[float, int]] = {}
+_sizes_lock = threading.Lock()
+
+
+def _folder_size(path: Path) -> int:
+    key = str(path)
+    now = time.monotonic()
+    with _sizes_lock:
+        cached = _sizes.get(key)
+        if cached and now - cached[0] < _SIZE_TTL_S:
+            return cached[1]
+    total = 0
+    for root, _dirs, files in os.walk(path):
+        for name in files:
+            with contextlib.suppress(OSError):
+                total += os.lstat(os.path.join(root, name)).st_size
+    with _sizes_lock:
+        _sizes[key] = (now, total)
+    return total
+
+
+def _usage(path: Path) -> dict[str, Any]:
+    probe = path
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    du = shutil.disk_usage(probe)
+    return {
+        "path": str(path),
+        "total": du.total,
+        "used": du.used,
+        "free": du.free,
+        "percent": round(du.used / du.total * 100.0, 1) if du.total else 0.0,
+        "size": _folder_size(path) if path.is_dir() else 0,
+    }
+
+
+@router.get("/system")
+def system(platform: Platform = Depends(get_platform)) -> dict[str, Any]:
+    """CPU (percent since the previous call), memory, per-folder disk use, and uptime."""
+    mem = psutil.virtual_memory()
+    data = Path(platform.data_dir)
+    recordings = Path(getattr(platform, "recordings_dir", data / "recordings"))
+    try:
+        load = [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        load = None
+    return {
+        "version": __version__,
+        "uptime_s": (time.time() - platform.started_at) if platform.started_at else None,
+        "cpu_percent": psutil.cpu_percent(interval=None),
+        "cpu_count": psutil.cpu_count() or 1,
+        "load_avg": load,
+        "memory": {
+            "total": mem.total,
+            "used": mem.total - mem.available,
+            "percent": mem.percent,
+            "process_rss": psutil.Process().memory_info().rss,
+        },
+        "disks": {"data_dir": _usage(data), "recordings": _usage(recordings)},
+    }
