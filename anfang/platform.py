@@ -70,6 +70,9 @@ class Platform:
         from anfang.recording.wiring import attach as attach_recording  # recorder + playback service
 
         attach_recording(self)
+        from anfang.faces.wiring import attach as attach_faces  # face watchlists (å¸æ§); no-op unless faces.enabled
+
+        attach_faces(self)
         self.manager: PipelineManager = PipelineManager(self.detector, self.sink, self.observer_factories)
         self._origin: dict[str, str] = {c.id: "config" for c in config.cameras}
         self._camera_lock = threading.RLock()

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from anfang.core.taxonomy import CLASS_NAMES
+from anfang.faces.config import FacesConfig
 from anfang.gb28181.config import Gb28181Config, Gb28181SourceConfig
 from anfang.recording.config import RecordingConfig
 from anfang.security.config import SecurityConfig
@@ -291,6 +292,7 @@ class AppConfig(_Strict):
     security: SecurityConfig = Field(default_factory=SecurityConfig)
     cameras: list[CameraConfig] = Field(default_factory=list)
     gb28181: Gb28181Config = Field(default_factory=Gb28181Config)
+    faces: FacesConfig = Field(default_factory=FacesConfig)
 
     @model_validator(mode="after")
     def _unique_cameras(self) -> AppConfig:
