@@ -77,9 +77,9 @@ def camera(path: Path, **recording: object) -> CameraConfig:
 
 
 def record(cam: CameraConfig, root: Path, index: SegmentIndex, frames: int | None = None,
-           extra: list | None = None) -> tuple[Recorder, list[Event], list[Frame]]:
+           extra: list | None = None, recorder: Recorder | None = None) -> tuple[Recorder, list[Event], list[Frame]]:
     """Drive a real pipeline over the file like its thread does, syncing with the writer so none is dropped."""
-    recorder = Recorder(cam, root, index)
+    recorder = recorder or Recorder(cam, root, index)
     sink: list[Event] = []
     pipeline = CameraPipeline(cam, NoDetector(), sink.append, observers=[recorder, *(extra or [])])
     source = create_source(cam.id, cam.source)
@@ -157,39 +157,16 @@ def test_events_mode_keeps_only_what_surrounds_events(h264_video: Path, tmp_path
     index, root = index_in(tmp_path), tmp_path / "rec"
     cam = camera(h264_video, mode="events", pre_roll_s=2, post_roll_s=2, segment_s=60)
 
+    recorder = Recorder(cam, root, index)
+
     class Trigger(Ticker):
         def on_frame(self, frame: Frame, tracked: Detections, detected: bool) -> list[Event] | None:
             self.n += 1
-            if self.n == 100:  # one event at t0 + 9.9 s
-                event = Event(camera_id="cam", rule="r", type="intrusion", start_time=frame.timestamp)
-                recorder.on_event(event)  # what the platform's bus listener does
+            if self.n == 100:  # one event at t0 + 9.9 s, handed over as the platform's bus listener does
+                recorder.on_event(Event(camera_id="cam", rule="r", type="intrusion", start_time=frame.timestamp))
             return None
 
-    recorder = None
-    holder: list[Recorder] = []
-    trigger = Trigger()
-    original = Recorder.__init__
-
-    def capture(self: Recorder, *a: object, **k: object) -> None:
-        original(self, *a, **k)
-        holder.append(self)
-
-    mp = pytest.MonkeyPatch()
-    mp.setattr(Recorder, "__init__", capture)
-    try:
-        gen = record.__wrapped__ if hasattr(record, "__wrapped__") else record
-        # Recorder is built inside record(); the trigger reaches it through the holder.
-        trigger_rec = trigger
-
-        def on_frame(frame: Frame, tracked: Detections, detected: bool) -> list[Event] | None:
-            nonlocal recorder
-            recorder = holder[0]
-            return Trigger.on_frame(trigger_rec, frame, tracked, detected)
-
-        trigger_rec.on_frame = on_frame  # type: ignore[method-assign]
-        _, _, seen = gen(cam, root, index, frames=200, extra=[trigger_rec])
-    finally:
-        mp.undo()
+    _, _, seen = record(cam, root, index, frames=200, extra=[Trigger()], recorder=recorder)
     t_event = seen[99].timestamp
     segments = index.query("cam")
     assert segments, "the event's surroundings were kept"

@@ -103,12 +103,12 @@ async def overlay_ws(websocket: WebSocket, camera_id: str, platform: Platform = 
             await asyncio.sleep(1.0 / OVERLAY_WS_FPS)
 
 
-@router.get("/cameras/{camera_id}/hls/index.m3u8", responses={503: {"description": "starting; retry"}})
+@router.get("/cameras/{camera_id}/hls/index.m3u8", responses={501: {"description": "HLS not available yet"}})
 def hls_playlist(camera_id: str, platform: Platform = Depends(get_platform)) -> Response:
     _camera(platform, camera_id)
     text = service_of(platform).hls_playlist(camera_id)
-    if text is None:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "live stream starting", headers={"Retry-After": "1"})
+    if text is None:  # not built yet (see docs/recording.md): the console falls back to live.mjpg
+        raise HTTPException(status.HTTP_501_NOT_IMPLEMENTED, "HLS live view is not available; use live.mjpg")
     return Response(text, media_type="application/vnd.apple.mpegurl", headers={"Cache-Control": "no-store"})
 
 
