@@ -52,6 +52,9 @@ def create_app(platform: Platform) -> FastAPI:
         protected.include_router(module.router)
     for module in (auth, users, audit, evidence):  # security: sessions, tokens, users, audit, evidence
         protected.include_router(module.router)
+    from anfang.api.routers import faces  # face watchlists (å¸æ§), face compare
+
+    protected.include_router(faces.router)
     app.include_router(protected)
     # The live page: static files only (no data); everything it shows comes through the gated API.
     app.mount("/", StaticFiles(directory=STATIC_DIR, html=True), name="web")
