@@ -20,6 +20,8 @@ _COMMAND_MODULES = (
     "anfang.commands.config_cmd",
     "anfang.protocols.gb28181.commands",
     "anfang.security.commands",
+    "anfang.commands.plates",
+    "anfang.commands.faces",
 )
 
 
