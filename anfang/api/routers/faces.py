@@ -1,0 +1,124 @@
+"""Face watchlists (布控) and face comparison: thin wrappers over :class:`~anfang.faces.library.FaceLibrary`.
+
+Enrolment takes multipart photo uploads; every photo must show a face or nothing is stored. Changes go to
+the audit chain (who put whom on a watchlist is itself sensitive).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile, status
+from pydantic import BaseModel, Field
+
+from anfang.api.deps import audit, get_platform, require_role
+from anfang.faces.library import FaceLibrary, FaceLibraryError, best_face, decode_image
+from anfang.faces.wiring import faces_config, library_for
+from anfang.platform import Platform
+from anfang.vision.face.analyze import similarity
+
+router = APIRouter(tags=["faces"])
+_writer = [Depends(require_role("admin", "operator"))]
+
+
+class WatchlistIn(BaseModel):
+    name: str = Field(min_length=1, max_length=128)
+    kind: Literal["blacklist", "whitelist"] = "blacklist"
+
+
+def _library(platform: Platform = Depends(get_platform)) -> FaceLibrary:
+    return library_for(platform)
+
+
+def _call(fn, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202 - maps library errors to HTTP codes
+    try:
+        return fn(*args, **kwargs)
+    except KeyError as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc.args[0]) if exc.args else "not found") from None
+    except FaceLibraryError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+
+
+@router.get("/watchlists")
+def list_watchlists(library: FaceLibrary = Depends(_library)) -> list[dict]:
+    return library.watchlists()
+
+
+@router.post("/watchlists", status_code=status.HTTP_201_CREATED, dependencies=_writer)
+def create_watchlist(body: WatchlistIn, request: Request, library: FaceLibrary = Depends(_library)) -> dict:
+    try:
+        out = library.create_watchlist(body.name, body.kind)
+    except FaceLibraryError as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    audit(request, "watchlist.create", str(out["id"]), {"name": body.name, "kind": body.kind})
+    return out
+
+
+@router.get("/watchlists/{watchlist_id}")
+def get_watchlist(watchlist_id: int, library: FaceLibrary = Depends(_library)) -> dict:
+    return _call(library.watchlist, watchlist_id)
+
+
+@router.delete("/watchlists/{watchlist_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=_writer)
+def delete_watchlist(watchlist_id: int, request: Request, library: FaceLibrary = Depends(_library)) -> None:
+    _call(library.delete_watchlist, watchlist_id)
+    audit(request, "watchlist.delete", str(watchlist_id))
+
+
+@router.get("/watchlists/{watchlist_id}/people")
+def list_people(watchlist_id: int, library: FaceLibrary = Depends(_library)) -> list[dict]:
+    return _call(library.people, watchlist_id)
+
+
+@router.post("/watchlists/{watchlist_id}/people", status_code=status.HTTP_201_CREATED, dependencies=_writer)
+async def add_person(
+    watchlist_id: int,
+    request: Request,
+    name: str = Form(min_length=1, max_length=128),
+    note: str = Form("", max_length=512),
+    photos: list[UploadFile] = File(...),
+    library: FaceLibrary = Depends(_library),
+) -> dict:
+    data = [await p.read() for p in photos]
+    out = _call(library.add_person, watchlist_id, name, data, note)
+    audit(request, "watchlist.person.add", str(out["id"]), {"watchlist": watchlist_id, "name": name})
+    return out
+
+
+@router.post("/people/{person_id}/photos", status_code=status.HTTP_201_CREATED, dependencies=_writer)
+async def add_photo(
+    person_id: int, request: Request, photo: UploadFile = File(...), library: FaceLibrary = Depends(_library)
+) -> dict:
+    out = _call(library.add_photo, person_id, await photo.read())
+    audit(request, "watchlist.person.photo", str(person_id))
+    return out
+
+
+@router.delete("/people/{person_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=_writer)
+def delete_person(person_id: int, request: Request, library: FaceLibrary = Depends(_library)) -> None:
+    _call(library.delete_person, person_id)
+    audit(request, "watchlist.person.delete", str(person_id))
+
+
+@router.post("/faces/compare")
+async def compare(
+    image1: UploadFile = File(...),
+    image2: UploadFile = File(...),
+    platform: Platform = Depends(get_platform),
+    library: FaceLibrary = Depends(_library),
+) -> dict:
+    """Similarity of the largest face in each image, and same/different at the configured threshold."""
+    faces = []
+    for i, upload in enumerate((image1, image2), start=1):
+        try:
+            faces.append(best_face(library.analyzer, decode_image(await upload.read())))
+        except FaceLibraryError as exc:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"image{i}: {exc}") from None
+    sim = similarity(faces[0].embedding, faces[1].embedding)
+    threshold = faces_config(platform).match_threshold
+    return {
+        "similarity": round(sim, 4),
+        "threshold": threshold,
+        "same": sim >= threshold,
+        "faces": [f.to_dict() for f in faces],
+    }
