@@ -1,0 +1,102 @@
+"""A real platform + uvicorn on a free port, and headless Debian Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from anfang.web import DIST_DIR, console_built
+
+CHROMIUM = os.environ.get("ANFANG_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--autoplay-policy=no-user-gesture-required",
+]
+USERNAME = "operator"
+PASSWORD = "console-e2e-password"
+
+
+@dataclass
+class Server:
+    url: str
+    platform: object
+    data_dir: Path
+
+
+def _camera(video: Path) -> dict:
+    from anfang.config.models import CameraConfig
+
+    cam: dict = {
+        "id": "campus",
+        "name": "Campus walkway",
+        "source": {"type": "file", "path": str(video), "loop": True, "realtime": True},
+        "detect_fps": 4,
+        "motion": {"enabled": False},
+    }
+    if "recording" in CameraConfig.model_fields:  # the recorder feature: short segments so a clip exists soon
+        cam["recording"] = {"mode": "continuous", "segment_s": 2, "pre_roll_s": 1, "post_roll_s": 1}
+    return cam
+
+
+@pytest.fixture(scope="module")
+def console_server(tmp_path_factory: pytest.TempPathFactory, vtest_video: Path) -> Iterator[Server]:
+    if not console_built():
+        pytest.fail(f"console not built: {DIST_DIR}/index.html missing — run `make console` (npm ci && npm run build)")
+    from anfang.api.server import make_server
+    from anfang.config import parse_config
+    from anfang.platform import Platform
+    from anfang.vision.hog import HogDetector
+
+    data = tmp_path_factory.mktemp("console-data")
+    cfg = parse_config({"data_dir": str(data), "detector": {"type": "hog"}, "cameras": [_camera(vtest_video)]})
+    platform = Platform(cfg, detector=HogDetector())
+    users = getattr(platform, "users", None)
+    if users is not None:
+        users.create(USERNAME, PASSWORD, "admin", see_identities=True)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = make_server(platform, "127.0.0.1", port)
+    platform.start()
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.time() + 20
+    while not server.started and time.time() < deadline:
+        time.sleep(0.05)
+    assert server.started, "uvicorn did not start"
+    try:
+        yield Server(f"http://127.0.0.1:{port}", platform, data)
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        platform.stop()
+        sock.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).is_file() and shutil.which("chromium") is None:
+        pytest.fail(f"{CHROMIUM} not found: apt-get install chromium (listed in .ci/apt-packages.txt)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
