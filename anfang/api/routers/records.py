@@ -1,0 +1,121 @@
+"""Structured records: list, read, pictures, and GA/T 1400 export (one record or a filtered batch)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi.responses import FileResponse
+
+from anfang.api.deps import get_platform
+from anfang.platform import Platform
+from anfang.records.gat1400 import export
+from anfang.records.store import RecordRow
+from anfang.records.wiring import service_for
+from anfang.search.service import record_dict
+
+try:  # camera scope arrives with the security feature; without it every camera is visible
+    from anfang.api.deps import allowed_cameras
+except ImportError:  # pragma: no cover - depends on which features are in the build
+
+    def allowed_cameras() -> frozenset[str] | None:  # type: ignore[misc]
+        return None
+
+
+router = APIRouter(prefix="/records", tags=["records"])
+MAX_LIMIT = 1000
+Scope = frozenset[str] | None
+
+
+def _url_base(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+def _scoped(platform: Platform, record_id: str, allowed: Scope) -> RecordRow:
+    row = service_for(platform).store.get(record_id)
+    if row is None or (allowed is not None and row.camera_id not in allowed):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"record {record_id!r} not found")
+    return row
+
+
+@router.get("", summary="Records, newest first")
+def list_records(
+    record_type: str | None = Query(None, alias="type", description="person, motor_vehicle, non_motor_vehicle, face"),
+    camera_id: list[str] | None = Query(None),
+    since: float | None = Query(None, description="epoch seconds, inclusive"),
+    until: float | None = Query(None, description="epoch seconds, exclusive"),
+    limit: int = Query(50, ge=1, le=MAX_LIMIT),
+    offset: int = Query(0, ge=0),
+    platform: Platform = Depends(get_platform),
+    allowed: Scope = Depends(allowed_cameras),
+) -> dict[str, Any]:
+    from anfang.search.service import SearchError, SearchService
+
+    try:
+        rows = SearchService(service_for(platform)).attributes(
+            record_type, camera_id, since, until, limit, offset, scope=allowed
+        )
+    except SearchError as err:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(err)) from None
+    return {"items": [record_dict(r) for r in rows], "limit": limit, "offset": offset}
+
+
+@router.get("/export/gat1400", summary="GA/T 1400 list objects for a filtered batch of records")
+def export_gat1400(
+    request: Request,
+    record_type: str | None = Query(None, alias="type"),
+    camera_id: list[str] | None = Query(None),
+    since: float | None = None,
+    until: float | None = None,
+    limit: int = Query(200, ge=1, le=MAX_LIMIT),
+    platform: Platform = Depends(get_platform),
+    allowed: Scope = Depends(allowed_cameras),
+) -> dict[str, Any]:
+    from anfang.search.service import SearchError, SearchService
+
+    try:
+        rows = SearchService(service_for(platform)).attributes(
+            record_type, camera_id, since, until, limit, scope=allowed
+        )
+    except SearchError as err:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(err)) from None
+    return export(rows, _url_base(request))
+
+
+@router.get("/{record_id}", summary="One record with its attributes and how sure each is")
+def get_record(
+    record_id: str, platform: Platform = Depends(get_platform), allowed: Scope = Depends(allowed_cameras)
+) -> dict[str, Any]:
+    return record_dict(_scoped(platform, record_id, allowed))
+
+
+@router.get("/{record_id}/gat1400", summary="One record as a GA/T 1400 list object")
+def get_record_gat1400(
+    record_id: str,
+    request: Request,
+    platform: Platform = Depends(get_platform),
+    allowed: Scope = Depends(allowed_cameras),
+) -> dict[str, Any]:
+    return export([_scoped(platform, record_id, allowed)], _url_base(request))
+
+
+def _picture(platform: Platform, record_id: str, allowed: Scope, kind: Literal["snapshot", "crop"]) -> FileResponse:
+    row = _scoped(platform, record_id, allowed)
+    path = service_for(platform).store.media_path(getattr(row, f"{kind}_path"))
+    if path is None or not path.is_file():
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"record {record_id!r} has no {kind}")
+    return FileResponse(path, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=86400"})
+
+
+@router.get("/{record_id}/snapshot.jpg", response_class=FileResponse, summary="The full frame of the best view")
+def record_snapshot(
+    record_id: str, platform: Platform = Depends(get_platform), allowed: Scope = Depends(allowed_cameras)
+) -> FileResponse:
+    return _picture(platform, record_id, allowed, "snapshot")
+
+
+@router.get("/{record_id}/crop.jpg", response_class=FileResponse, summary="The object's best crop")
+def record_crop(
+    record_id: str, platform: Platform = Depends(get_platform), allowed: Scope = Depends(allowed_cameras)
+) -> FileResponse:
+    return _picture(platform, record_id, allowed, "crop")

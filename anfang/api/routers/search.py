@@ -1,0 +1,89 @@
+"""Search: records by attributes, by an uploaded picture, by (partial or misread) plate number."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, File, HTTPException, Query, UploadFile, status
+
+from anfang.api.deps import get_platform
+from anfang.api.routers.records import MAX_LIMIT, Scope, allowed_cameras
+from anfang.platform import Platform
+from anfang.records.wiring import service_for
+from anfang.search.plates import Mode
+from anfang.search.service import SearchError, SearchService, record_dict
+
+router = APIRouter(prefix="/search", tags=["search"])
+MAX_UPLOAD = 8 * 1024 * 1024
+
+
+def _service(platform: Platform) -> SearchService:
+    return SearchService(service_for(platform))
+
+
+def _bad(err: SearchError) -> HTTPException:
+    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(err))
+
+
+@router.get("/records", summary="Records by attributes (colours use the 12-name palette)")
+def search_records(
+    record_type: str | None = Query(None, alias="type", description="person, motor_vehicle, non_motor_vehicle, face"),
+    coat_color: str | None = None,
+    trousers_color: str | None = None,
+    vehicle_color: str | None = None,
+    plate_color: str | None = None,
+    camera_id: list[str] | None = Query(None),
+    since: float | None = None,
+    until: float | None = None,
+    limit: int = Query(50, ge=1, le=MAX_LIMIT),
+    offset: int = Query(0, ge=0),
+    platform: Platform = Depends(get_platform),
+    allowed: Scope = Depends(allowed_cameras),
+) -> dict[str, Any]:
+    try:
+        rows = _service(platform).attributes(
+            record_type, camera_id, since, until, limit, offset, scope=allowed,
+            coat_color=coat_color, trousers_color=trousers_color, vehicle_color=vehicle_color, plate_color=plate_color,
+        )  # fmt: skip
+    except SearchError as err:
+        raise _bad(err) from None
+    return {"items": [record_dict(r) for r in rows], "limit": limit, "offset": offset}
+
+
+@router.post("/by-image", summary="Records nearest to an uploaded person (body) picture")
+async def search_by_image(
+    image: UploadFile = File(..., description="JPEG or PNG of one person"),
+    k: int = Query(20, ge=1, le=200),
+    camera_id: list[str] | None = Query(None),
+    since: float | None = None,
+    until: float | None = None,
+    platform: Platform = Depends(get_platform),
+    allowed: Scope = Depends(allowed_cameras),
+) -> dict[str, Any]:
+    data = await image.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"image: larger than {MAX_UPLOAD} bytes")
+    try:
+        hits = _service(platform).by_image(data, k, camera_id, since, until, scope=allowed)
+    except SearchError as err:
+        raise _bad(err) from None
+    return {"items": [record_dict(h.row) | {"score": round(h.score, 4)} for h in hits]}
+
+
+@router.get("/plates", summary="Motor vehicle records by plate: exact, wildcard (* ?) or fuzzy (OCR-aware)")
+def search_plates(
+    q: str = Query(..., min_length=1, description="plate or pattern, e.g. 皖A*E18"),
+    mode: Mode = "exact",
+    max_distance: float = Query(1.0, ge=0, le=2),
+    camera_id: list[str] | None = Query(None),
+    since: float | None = None,
+    until: float | None = None,
+    limit: int = Query(50, ge=1, le=MAX_LIMIT),
+    platform: Platform = Depends(get_platform),
+    allowed: Scope = Depends(allowed_cameras),
+) -> dict[str, Any]:
+    try:
+        hits = _service(platform).plates(q, mode, camera_id, since, until, limit, max_distance, scope=allowed)
+    except SearchError as err:
+        raise _bad(err) from None
+    return {"items": [record_dict(h.row) | {"distance": h.score} for h in hits]}

@@ -1,0 +1,227 @@
+"""Turns a finished track's best crop into a stored record: attributes, embedding, JPEGs, row, index entry.
+
+One :class:`RecordService` per platform, shared by every camera's :class:`~anfang.records.builder.
+RecordBuilder`. The optional analysers (pose, plates, faces) are loaded once, on first need, and a missing
+model or module disables that analyser with one log line instead of failing the camera: records without
+clothing colours are still records.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from anfang.records.config import RecordsConfig
+from anfang.records.store import RecordStore
+from anfang.search.index import AnnIndex
+from anfang.vision.attributes.colors import COLOR_CODES
+from anfang.vision.attributes.person import PoseEstimator, person_attributes
+from anfang.vision.attributes.vehicle import vehicle_attributes
+from anfang.vision.reid.onnx_reid import ReidEmbedder, create_reid
+
+log = logging.getLogger(__name__)
+
+RECORD_TYPE = {
+    "person": "person",
+    "car": "motor_vehicle",
+    "bus": "motor_vehicle",
+    "truck": "motor_vehicle",
+    "motorcycle": "motor_vehicle",
+    "bicycle": "non_motor_vehicle",
+}
+
+
+@dataclass
+class Observation:
+    """What a builder hands over when a track ends: its best frame and when the track was seen."""
+
+    camera_id: str
+    track_id: int
+    object_class: str
+    image: np.ndarray  # the full frame of the best view (BGR)
+    box: tuple[float, float, float, float]
+    confidence: float
+    quality: float
+    shot_time: float
+    appear_time: float
+    disappear_time: float
+    detections: int
+
+
+def _optional(factory: Any, what: str) -> Any:
+    try:
+        return factory()
+    except Exception as exc:  # missing module, model pack or weights: that analyser is off
+        log.warning("records: %s unavailable (%s); records are written without it", what, exc)
+        return None
+
+
+class RecordService:
+    """Builds, stores, indexes and expires records (see module docstring)."""
+
+    def __init__(self, store: RecordStore, index: AnnIndex, cfg: RecordsConfig, models_dir: Path | None) -> None:
+        self.store, self.index, self.cfg, self.models_dir = store, index, cfg, models_dir
+        self.embedder: ReidEmbedder = create_reid(cfg.reid, models_dir)
+        self._lock = threading.Lock()
+        self._loaded: dict[str, Any] = {}
+        self._last_save = time.monotonic()
+
+    def _analyser(self, name: str) -> Any:
+        with self._lock:
+            if name not in self._loaded:
+                self._loaded[name] = self._load(name)
+            return self._loaded[name]
+
+    def _load(self, name: str) -> Any:
+        if name == "pose" and self.cfg.pose and self.models_dir is not None:
+            return _optional(lambda: PoseEstimator(self.models_dir), "pose (movenet)")
+        if name == "plate" and self.cfg.plates:
+
+            def make() -> Any:
+                from anfang.vision.plate import PlateReader
+
+                return PlateReader(self.models_dir, threads=1)
+
+            return _optional(make, "plate reader")
+        if name == "face" and self.cfg.faces:
+
+            def make_face() -> Any:
+                from anfang.vision.face import FaceAnalyzer  # type: ignore[import-not-found]
+
+                return FaceAnalyzer(self.models_dir)
+
+            return _optional(make_face, "face analyzer")
+        return None
+
+    # ------------------------------------------------------------ building
+
+    def attributes_for(self, object_class: str, crop: np.ndarray, confidence: float) -> dict[str, Any]:
+        """Attribute dict (each ``{value, code, confidence}``) for one crop; also used by search-by-image."""
+        if object_class == "person":
+            return person_attributes(crop, self._analyser("pose")).to_dict()
+        attrs = vehicle_attributes(crop, object_class)
+        if "vehicle_class" in attrs:
+            attrs["vehicle_class"]["confidence"] = round(float(confidence), 3)
+        if RECORD_TYPE.get(object_class) == "motor_vehicle":
+            reader = self._analyser("plate")
+            if reader is not None:
+                try:
+                    plates = [p for p in reader.read(crop) if p.valid]
+                except Exception:
+                    log.exception("records: plate reading failed on one crop")
+                    plates = []
+                if plates:
+                    best = max(plates, key=lambda p: p.confidence)
+                    conf = round(float(best.confidence), 3)
+                    attrs["plate_no"] = {"value": best.text, "confidence": conf}
+                    attrs["plate_color"] = {"value": best.colour, "code": COLOR_CODES.get(best.colour, "99")}
+        return attrs
+
+    def build(self, obs: Observation) -> dict[str, Any]:
+        """The row for one observation, with its JPEGs already written."""
+        h, w = obs.image.shape[:2]
+        x1, y1, x2, y2 = (int(round(v)) for v in obs.box)
+        x1, y1, x2, y2 = max(0, x1), max(0, y1), min(w, x2), min(h, y2)
+        crop = obs.image[y1:y2, x1:x2]
+        attrs = self.attributes_for(obs.object_class, crop, obs.confidence)
+        rtype = RECORD_TYPE.get(obs.object_class, "person")
+        rid = uuid.uuid4().hex
+        vec = None
+        if rtype == "person" and crop.size:
+            vec = np.asarray(self.embedder.embed(crop), np.float32)
+        quality = [cv2.IMWRITE_JPEG_QUALITY, self.cfg.jpeg_quality]
+        snap = self.store.write_jpeg(
+            rid, obs.camera_id, obs.shot_time, "snapshot", cv2.imencode(".jpg", obs.image, quality)[1].tobytes()
+        )
+        crop_rel = (
+            self.store.write_jpeg(
+                rid, obs.camera_id, obs.shot_time, "crop", cv2.imencode(".jpg", crop, quality)[1].tobytes()
+            )
+            if crop.size
+            else None
+        )
+
+        def value(key: str) -> Any:
+            item = attrs.get(key)
+            return item.get("value") if isinstance(item, dict) else None
+
+        return {
+            "id": rid,
+            "type": rtype,
+            "object_class": obs.object_class,
+            "camera_id": obs.camera_id,
+            "track_id": obs.track_id,
+            "appear_time": obs.appear_time,
+            "disappear_time": obs.disappear_time,
+            "shot_time": obs.shot_time,
+            "box": [float(x1), float(y1), float(x2), float(y2)],
+            "confidence": round(float(obs.confidence), 4),
+            "quality": round(float(obs.quality), 4),
+            "coat_color": value("upper_color"),
+            "trousers_color": value("lower_color"),
+            "vehicle_color": value("vehicle_color"),
+            "plate_no": value("plate_no"),
+            "plate_color": value("plate_color"),
+            "attributes": attrs | {"detections": obs.detections, "image_size": [w, h]},
+            "snapshot_path": snap,
+            "crop_path": crop_rel,
+            "embedding": None if vec is None else vec.tobytes(),
+            "embedding_model": None if vec is None else self.embedder.name,
+        }
+
+    def record(self, obs: Observation) -> str:
+        """Build and persist one record (row committed, then indexed); returns its id."""
+        row = self.build(obs)
+        self.store.add_many([row])
+        if row["embedding"] is not None:
+            self.index.add(
+                [row["id"]], np.frombuffer(row["embedding"], np.float32)[None], [row["camera_id"]], [row["shot_time"]]
+            )
+        self.maybe_save()
+        return row["id"]
+
+    def add_rows(self, rows: list[dict[str, Any]]) -> None:
+        """Bulk insert already-built rows (imports, benchmarks): one transaction, one index batch."""
+        self.store.add_many(rows)
+        vec_rows = [r for r in rows if r.get("embedding") is not None]
+        if vec_rows:
+            vecs = np.stack([np.frombuffer(r["embedding"], np.float32) for r in vec_rows])
+            self.index.add(
+                [r["id"] for r in vec_rows],
+                vecs,
+                [r["camera_id"] for r in vec_rows],
+                [r["shot_time"] for r in vec_rows],
+            )
+
+    # ------------------------------------------------------------ upkeep
+
+    def maybe_save(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if force or now - self._last_save >= self.cfg.index_save_s:
+            self._last_save = now
+            self.index.save()
+
+    def purge(self, cutoff: float) -> int:
+        """Retention: delete records shot before ``cutoff`` from the database, the disk and the index."""
+        removed = self.store.purge(cutoff)
+        self.index.delete(removed)
+        self.maybe_save(force=bool(removed))
+        return len(removed)
+
+    def rebuild_index(self) -> int:
+        """Re-add every stored embedding the index lacks (after a lost or older index folder)."""
+        added = 0
+        for ids, vecs, cams, times in self.store.vectors():
+            keep = [i for i, rid in enumerate(ids) if rid not in self.index]
+            if keep:
+                self.index.add([ids[i] for i in keep], vecs[keep], [cams[i] for i in keep], [times[i] for i in keep])
+                added += len(keep)
+        return added

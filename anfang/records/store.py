@@ -1,0 +1,212 @@
+"""Record rows (one per finished track) and their JPEGs under ``<data_dir>/records/``.
+
+The searchable attributes (colours, plate, gender, age band) are real indexed columns, not only JSON, so an
+attribute query over millions of rows is an index range scan on SQLite and PostgreSQL alike. The full
+attribute set with confidences stays in ``attributes`` (JSON) for display and export. The embedding is kept
+in the row too, so the vector index can always be rebuilt from the database.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Double,
+    Engine,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    delete,
+    func,
+    insert,
+    select,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from anfang.store.db import Base
+from anfang.store.events import _safe_name, _write_atomic
+
+RECORD_TYPES = ("person", "face", "motor_vehicle", "non_motor_vehicle")
+
+
+class RecordRow(Base):
+    """A structured record (GA/T 1400 Person / Face / MotorVehicle / NonMotorVehicle)."""
+
+    __tablename__ = "records"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    type: Mapped[str] = mapped_column(String(24))
+    object_class: Mapped[str | None] = mapped_column(String(32))
+    camera_id: Mapped[str] = mapped_column(String(64))
+    track_id: Mapped[int | None] = mapped_column(BigInteger)
+    appear_time: Mapped[float] = mapped_column(Double)
+    disappear_time: Mapped[float] = mapped_column(Double)
+    shot_time: Mapped[float] = mapped_column(Double)  # when the best snapshot was taken
+    box: Mapped[list[float] | None] = mapped_column(JSON)
+    confidence: Mapped[float | None] = mapped_column(Double)  # detector score on the best frame
+    quality: Mapped[float | None] = mapped_column(Double)
+    coat_color: Mapped[str | None] = mapped_column(String(16))
+    trousers_color: Mapped[str | None] = mapped_column(String(16))
+    vehicle_color: Mapped[str | None] = mapped_column(String(16))
+    plate_no: Mapped[str | None] = mapped_column(String(16))
+    plate_color: Mapped[str | None] = mapped_column(String(16))
+    gender: Mapped[str | None] = mapped_column(String(8))
+    age_low: Mapped[int | None] = mapped_column(Integer)
+    age_up: Mapped[int | None] = mapped_column(Integer)
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    snapshot_path: Mapped[str | None] = mapped_column(String(512))
+    crop_path: Mapped[str | None] = mapped_column(String(512))
+    embedding: Mapped[bytes | None] = mapped_column(LargeBinary)
+    embedding_model: Mapped[str | None] = mapped_column(String(32))
+    parent_id: Mapped[str | None] = mapped_column(String(64))  # a Face record's Person
+    created_at: Mapped[float] = mapped_column(Double)
+
+    __table_args__ = (
+        Index("ix_records_type_shot_time", "type", "shot_time"),
+        Index("ix_records_camera_id_shot_time", "camera_id", "shot_time"),
+        Index("ix_records_coat_color_shot_time", "coat_color", "shot_time"),
+        Index("ix_records_trousers_color_shot_time", "trousers_color", "shot_time"),
+        Index("ix_records_vehicle_color_shot_time", "vehicle_color", "shot_time"),
+        Index("ix_records_plate_no", "plate_no"),
+        Index("ix_records_shot_time", "shot_time"),
+    )
+
+    def vector(self) -> np.ndarray | None:
+        return None if self.embedding is None else np.frombuffer(self.embedding, np.float32)
+
+
+COLUMNS = [c.name for c in RecordRow.__table__.columns]
+
+
+class RecordStore:
+    """Rows plus files; ``add_many`` is one transaction (bulk import and bench use it)."""
+
+    def __init__(self, engine: Engine, media_dir: Path) -> None:
+        self.engine = engine
+        self.media_dir = Path(media_dir)
+        self.media_dir.mkdir(parents=True, exist_ok=True)
+
+    def media_path(self, relative: str | None) -> Path | None:
+        if not relative:
+            return None
+        root = self.media_dir.resolve()
+        path = (root / relative).resolve()
+        return path if path.is_relative_to(root) else None
+
+    def write_jpeg(self, record_id: str, camera_id: str, when: float, kind: str, data: bytes) -> str:
+        """Store one JPEG durably and return its path relative to the records folder."""
+        day = time.strftime("%Y-%m-%d", time.gmtime(when))
+        rel = f"{_safe_name(camera_id)}/{day}/{_safe_name(record_id)}_{kind}.jpg"
+        _write_atomic(self.media_dir / rel, data)
+        return rel
+
+    def add_many(self, rows: Sequence[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        now = time.time()
+        values = [{c: r.get(c) for c in COLUMNS} | {"created_at": r.get("created_at") or now} for r in rows]
+        for v in values:
+            v["attributes"] = v["attributes"] or {}
+        with self.engine.begin() as conn:
+            conn.execute(insert(RecordRow), values)
+
+    def get(self, record_id: str) -> RecordRow | None:
+        with Session(self.engine) as s:
+            return s.get(RecordRow, record_id)
+
+    def get_many(self, ids: Iterable[str]) -> dict[str, RecordRow]:
+        ids = list(ids)
+        out: dict[str, RecordRow] = {}
+        with Session(self.engine) as s:
+            for start in range(0, len(ids), 500):
+                for row in s.scalars(select(RecordRow).where(RecordRow.id.in_(ids[start : start + 500]))):
+                    out[row.id] = row
+        return out
+
+    def query(
+        self,
+        type: str | None = None,
+        camera_ids: Sequence[str] | None = None,
+        since: float | None = None,
+        until: float | None = None,
+        limit: int = 50,
+        offset: int = 0,
+        **equals: str | None,
+    ) -> list[RecordRow]:
+        """Newest first; ``equals`` are column=value filters (coat_color="red", plate_no=...)."""
+        stmt = select(RecordRow)
+        if type:
+            stmt = stmt.where(RecordRow.type == type)
+        if camera_ids:
+            stmt = stmt.where(RecordRow.camera_id.in_(list(camera_ids)))
+        if since is not None:
+            stmt = stmt.where(RecordRow.shot_time >= since)
+        if until is not None:
+            stmt = stmt.where(RecordRow.shot_time < until)
+        for column, value in equals.items():
+            if value is not None:
+                stmt = stmt.where(getattr(RecordRow, column) == value)
+        stmt = stmt.order_by(RecordRow.shot_time.desc()).limit(limit).offset(offset)
+        with Session(self.engine) as s:
+            return list(s.scalars(stmt))
+
+    def plates(
+        self, camera_ids: Sequence[str] | None = None, since: float | None = None, until: float | None = None
+    ) -> list[tuple[str, str]]:
+        """``(id, plate_no)`` of every plated record in range: plate matching runs over these in Python."""
+        stmt = select(RecordRow.id, RecordRow.plate_no).where(RecordRow.plate_no.is_not(None))
+        if camera_ids:
+            stmt = stmt.where(RecordRow.camera_id.in_(list(camera_ids)))
+        if since is not None:
+            stmt = stmt.where(RecordRow.shot_time >= since)
+        if until is not None:
+            stmt = stmt.where(RecordRow.shot_time < until)
+        with self.engine.connect() as conn:
+            return [(r[0], r[1]) for r in conn.execute(stmt)]
+
+    def count(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(RecordRow)).scalar_one())
+
+    def vectors(self, batch: int = 5000) -> Iterable[tuple[list[str], np.ndarray, list[str], list[float]]]:
+        """Every stored embedding in batches (to rebuild a lost or stale index)."""
+        stmt = select(RecordRow.id, RecordRow.embedding, RecordRow.camera_id, RecordRow.shot_time).where(
+            RecordRow.embedding.is_not(None)
+        )
+        with self.engine.connect() as conn:
+            result = conn.execute(stmt.execution_options(yield_per=batch))
+            for part in result.partitions(batch):
+                yield (
+                    [r[0] for r in part],
+                    np.stack([np.frombuffer(r[1], np.float32) for r in part]),
+                    [r[2] for r in part],
+                    [r[3] for r in part],
+                )
+
+    def purge(self, cutoff: float, batch: int = 500) -> list[str]:
+        """Delete records shot before ``cutoff`` with their files; returns the removed ids."""
+        removed: list[str] = []
+        while True:
+            with Session(self.engine) as s:
+                rows = s.execute(
+                    select(RecordRow.id, RecordRow.snapshot_path, RecordRow.crop_path)
+                    .where(RecordRow.shot_time < cutoff)
+                    .limit(batch)
+                ).all()
+            if not rows:
+                return removed
+            with self.engine.begin() as conn:
+                conn.execute(delete(RecordRow).where(RecordRow.id.in_([r[0] for r in rows])))
+            for _rid, *paths in rows:
+                for rel in paths:
+                    path = self.media_path(rel)
+                    if path is not None:
+                        path.unlink(missing_ok=True)
+            removed.extend(r[0] for r in rows)

@@ -1,0 +1,146 @@
+"""Search over records: by attributes (indexed columns), by picture (appearance vectors), by plate.
+
+The API router and the ``anfang search`` command are thin shells over :class:`SearchService`, so both
+answer the same question the same way. Camera and time filters apply to every kind of search, and the
+caller's camera scope (a user limited to some cameras) is just one more camera filter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import cv2
+import numpy as np
+
+from anfang.records.service import RecordService
+from anfang.records.store import RECORD_TYPES, RecordRow
+from anfang.search.plates import Mode, match_plates
+from anfang.vision.attributes.colors import PALETTE
+
+ATTRIBUTE_FILTERS = ("coat_color", "trousers_color", "vehicle_color", "plate_color", "gender")
+COLOR_FILTERS = ("coat_color", "trousers_color", "vehicle_color")
+
+
+class SearchError(ValueError):
+    """A query the caller got wrong (names the parameter)."""
+
+
+@dataclass
+class Scored:
+    row: RecordRow
+    score: float  # similarity for image search, weighted edit distance for plate search
+
+
+def _cameras(camera_ids: Sequence[str] | None, scope: frozenset[str] | None) -> list[str] | None:
+    """Intersect the requested cameras with the caller's scope (``None`` = no restriction)."""
+    if scope is None:
+        return list(camera_ids) if camera_ids else None
+    return [c for c in camera_ids if c in scope] if camera_ids else sorted(scope)
+
+
+class SearchService:
+    def __init__(self, records: RecordService) -> None:
+        self.records = records
+
+    def attributes(
+        self,
+        type: str | None = None,
+        camera_ids: Sequence[str] | None = None,
+        since: float | None = None,
+        until: float | None = None,
+        limit: int = 50,
+        offset: int = 0,
+        scope: frozenset[str] | None = None,
+        **attrs: str | None,
+    ) -> list[RecordRow]:
+        if type is not None and type not in RECORD_TYPES:
+            raise SearchError(f"type: unknown record type {type!r}; expected one of {', '.join(RECORD_TYPES)}")
+        for key, value in attrs.items():
+            if key not in ATTRIBUTE_FILTERS:
+                raise SearchError(f"{key}: not a searchable attribute")
+            if key in COLOR_FILTERS and value is not None and value not in PALETTE:
+                raise SearchError(f"{key}: unknown colour {value!r}; expected one of {', '.join(PALETTE)}")
+        cams = _cameras(camera_ids, scope)
+        if cams == []:
+            return []
+        return self.records.store.query(type, cams, since, until, limit, offset, **attrs)
+
+    def by_image(
+        self,
+        image: np.ndarray | bytes,
+        k: int = 20,
+        camera_ids: Sequence[str] | None = None,
+        since: float | None = None,
+        until: float | None = None,
+        scope: frozenset[str] | None = None,
+    ) -> list[Scored]:
+        """Records whose appearance is nearest to a person picture (a body crop), most similar first."""
+        if isinstance(image, bytes):
+            decoded = cv2.imdecode(np.frombuffer(image, np.uint8), cv2.IMREAD_COLOR)
+            if decoded is None:
+                raise SearchError("image: not a decodable picture (JPEG/PNG expected)")
+            image = decoded
+        if image.size == 0 or min(image.shape[:2]) < 8:
+            raise SearchError("image: too small to describe (at least 8x8 pixels)")
+        cams = _cameras(camera_ids, scope)
+        if cams == []:
+            return []
+        vec = self.records.embedder.embed(image)
+        hits = self.records.index.search(vec, k, cams, since, until)
+        rows = self.records.store.get_many(h.id for h in hits)
+        return [Scored(rows[h.id], h.score) for h in hits if h.id in rows]
+
+    def plates(
+        self,
+        q: str,
+        mode: Mode = "exact",
+        camera_ids: Sequence[str] | None = None,
+        since: float | None = None,
+        until: float | None = None,
+        limit: int = 50,
+        max_distance: float = 1.0,
+        scope: frozenset[str] | None = None,
+    ) -> list[Scored]:
+        if not q.strip():
+            raise SearchError("q: empty plate query")
+        cams = _cameras(camera_ids, scope)
+        if cams == []:
+            return []
+        try:
+            found = match_plates(q, self.records.store.plates(cams, since, until), mode, max_distance)
+        except ValueError as err:
+            raise SearchError(f"mode: {err}") from None
+        found = found[:limit]
+        rows = self.records.store.get_many(rid for rid, _p, _d in found)
+        return [Scored(rows[rid], d) for rid, _p, d in found if rid in rows]
+
+
+def record_dict(row: RecordRow, url_base: str = "/api/records") -> dict[str, Any]:
+    """The JSON shape of a record in the API and the CLI: what it is, and each attribute with its confidence."""
+    attrs = row.attributes or {}
+    listed = [
+        {"name": name, "value": item.get("value"), "code": item.get("code"), "confidence": item.get("confidence")}
+        for name, item in attrs.items()
+        if isinstance(item, dict) and "value" in item
+    ]
+    return {
+        "id": row.id,
+        "type": row.type,
+        "object_class": row.object_class,
+        "camera_id": row.camera_id,
+        "track_id": row.track_id,
+        "appear_time": row.appear_time,
+        "disappear_time": row.disappear_time,
+        "shot_time": row.shot_time,
+        "box": row.box,
+        "confidence": row.confidence,
+        "quality": row.quality,
+        "attributes": listed,
+        "region_source": attrs.get("region_source"),
+        "plate_no": row.plate_no,
+        "has_embedding": row.embedding is not None,
+        "snapshot_url": f"{url_base}/{row.id}/snapshot.jpg" if row.snapshot_path else None,
+        "crop_url": f"{url_base}/{row.id}/crop.jpg" if row.crop_path else None,
+    }
