@@ -132,6 +132,8 @@ class PlateRecognizer:
         text = grammar.normalise(raw)
         if grammar.is_valid(text):
             return text, conf, raw
+        if len(raw) < 4:  # the recogniser saw no plate-like line: the grammar must not invent one
+            return "", 0.0, raw
         best = ("", 0.0)
         for length in (7, 8):
             candidate = self.constrained(logp, grammar.position_sets(length))
