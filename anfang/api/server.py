@@ -23,8 +23,22 @@ def make_server(platform: Platform, host: str, port: int) -> uvicorn.Server:
         access_log=False,
         lifespan="off",  # the platform's life is managed by serve(), not by the ASGI app
         timeout_graceful_shutdown=5,  # websockets would otherwise hold shutdown open forever
+        **tls_options(platform),
     )
     return uvicorn.Server(config)
+
+
+def tls_options(platform: Platform) -> dict[str, str]:
+    """uvicorn's ssl_* options from ``api.tls_cert`` / ``api.tls_key`` (both or neither)."""
+    api = platform.config.api
+    if (api.tls_cert is None) != (api.tls_key is None):
+        raise ValueError("api.tls_cert and api.tls_key must be set together")
+    if api.tls_cert is None or api.tls_key is None:
+        return {}
+    for field, path in (("api.tls_cert", api.tls_cert), ("api.tls_key", api.tls_key)):
+        if not path.is_file():
+            raise ValueError(f"{field}: {path} does not exist")
+    return {"ssl_certfile": str(api.tls_cert), "ssl_keyfile": str(api.tls_key)}
 
 
 def serve(platform: Platform, host: str = "127.0.0.1", port: int = 8080, sock: socket.socket | None = None) -> None:
@@ -36,7 +50,9 @@ def serve(platform: Platform, host: str = "127.0.0.1", port: int = 8080, sock: s
     server = make_server(platform, host, port)
     platform.start()
     try:
-        log.info("API on http://%s:%d/ (docs at /docs)", host, port if sock is None else sock.getsockname()[1])
+        scheme = "https" if platform.config.api.tls_cert else "http"
+        bound = port if sock is None else sock.getsockname()[1]
+        log.info("API on %s://%s:%d/ (docs at /docs)", scheme, host, bound)
         server.run(sockets=[sock] if sock is not None else None)
     except KeyboardInterrupt:
         pass

@@ -1,4 +1,4 @@
-"""CLI: ``anfang audit verify``, ``anfang evidence verify``, ``anfang keys generate|rotate|show``.
+"""CLI: ``anfang audit verify``, ``anfang evidence verify|export``, ``anfang keys ...``, ``backup``, ``restore``.
 
 Verification commands exit 0 when intact, 1 when problems were found (each printed on its own line, naming
 the entry or file), 2 when they could not run — so scripts and cron jobs can alarm on the exit status.
@@ -80,6 +80,58 @@ def _keys(args: argparse.Namespace) -> int:
     return 0
 
 
+def _evidence_export(args: argparse.Namespace) -> int:
+    from anfang.security.config import SecurityConfig
+    from anfang.security.export import export_event
+    from anfang.security.keys import KeyStore, MissingKeyError
+    from anfang.security.media import MediaProtector
+    from anfang.security.wiring import media_key
+    from anfang.store.db import make_engine
+    from anfang.store.events import EventStore
+
+    data_dir = Path(args.data_dir)
+    if not (data_dir / "anfang.db").is_file() and not args.db:
+        print(f"error: no database in {data_dir}", file=sys.stderr)
+        return 2
+    try:
+        signer = KeyStore(data_dir).signer()
+        key = media_key(SecurityConfig(sm4_key_file=args.sm4_key_file), data_dir, create=False)
+    except (MissingKeyError, FileNotFoundError, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    store = EventStore(make_engine(args.db, data_dir), data_dir / "media")
+    try:
+        out = export_event(store, MediaProtector(store, None, key), signer, args.event_id, args.output)
+    except KeyError:
+        print(f"error: no event {args.event_id!r} in {data_dir}", file=sys.stderr)
+        return 1
+    print(f"exported event {args.event_id} to {out} (signed by key {signer.key_id})")
+    return 0
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from anfang.security.backup import backup
+
+    try:
+        manifest = backup(args.data_dir, args.output)
+    except FileNotFoundError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(f"backup of {args.data_dir} written to {args.output}: {len(manifest['files'])} files (keep it private)")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from anfang.security.backup import restore
+
+    try:
+        problems = restore(args.archive, args.data_dir)
+    except (FileExistsError, OSError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return _print_problems(problems, f"restored into {args.data_dir}; every file matches the backup manifest")
+
+
 def add_parser(subparsers: Any) -> None:
     """Register ``audit``, ``evidence`` and ``keys`` on the main CLI's subparsers."""
     audit = subparsers.add_parser("audit", help="audit log tools").add_subparsers(dest="audit_command", required=True)
@@ -94,6 +146,22 @@ def add_parser(subparsers: Any) -> None:
     ev.add_argument("bundle", type=Path)
     ev.add_argument("--trust", action="append", metavar="KEY_ID", help="accept only these signing key ids")
     ev.set_defaults(func=_evidence_verify)
+    ex = ev_sub.add_parser("export", help="export one event as a signed evidence bundle (.zip or directory)")
+    ex.add_argument("event_id")
+    ex.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+    ex.add_argument("--db", help="SQLAlchemy URL (default: sqlite <data-dir>/anfang.db)")
+    ex.add_argument("--sm4-key-file", type=Path, help="media key when snapshots are encrypted at rest")
+    ex.add_argument("-o", "--output", type=Path, required=True)
+    ex.set_defaults(func=_evidence_export)
+
+    bk = subparsers.add_parser("backup", help="back up a data dir: database, keys, media (+ sha256 manifest)")
+    bk.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+    bk.add_argument("-o", "--output", type=Path, required=True, help="archive to write (.tar.gz)")
+    bk.set_defaults(func=_backup)
+    rs = subparsers.add_parser("restore", help="restore a backup into a new data dir and verify every file")
+    rs.add_argument("archive", type=Path)
+    rs.add_argument("--data-dir", type=Path, required=True)
+    rs.set_defaults(func=_restore)
 
     keys = subparsers.add_parser("keys", help="platform SM2 keys")
     keys_sub = keys.add_subparsers(dest="keys_command", required=True)
