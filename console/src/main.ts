@@ -10,7 +10,7 @@ import { dashboardPage } from "./pages/dashboard";
 import { eventPage } from "./pages/event";
 import { eventsPage } from "./pages/events";
 import { livePage } from "./pages/live";
-import { loginPage } from "./pages/login";
+import { loginPage, passwordPage } from "./pages/login";
 import { systemPage } from "./pages/system";
 
 export type Cleanup = (() => void) | void;
@@ -27,6 +27,7 @@ const ROUTES: [RegExp, Page][] = [
   [/^\/dashboard$/, dashboardPage],
   [/^\/system$/, systemPage],
   [/^\/login$/, loginPage],
+  [/^\/password$/, (root) => passwordPage(root, [], "", session.user ?? "")],
 ];
 
 const NAV: [string, string][] = [
@@ -79,7 +80,7 @@ function shell(): HTMLElement {
     ),
   );
   clear(app);
-  if (path !== "/login") app.append(header);
+  if (path !== "/login" && path !== "/password") app.append(header);
   app.append(main);
   return main;
 }
@@ -134,8 +135,13 @@ async function start(): Promise<void> {
   window.addEventListener("hashchange", () => void route());
   if (session.authEnabled) {
     try {
-      const me = await api<{ username?: string; name?: string }>("/api/auth/me");
+      const me = await api<{ username?: string; name?: string; must_change_password?: boolean }>("/api/auth/me");
       session.user = me.username ?? me.name ?? "user";
+      if (me.must_change_password) {
+        location.hash = "#/password";
+        await route();
+        return;
+      }
     } catch {
       if (location.hash !== "#/login") showLogin();
       await route();

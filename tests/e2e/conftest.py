@@ -67,7 +67,8 @@ def console_server(tmp_path_factory: pytest.TempPathFactory, vtest_video: Path) 
     platform = Platform(cfg, detector=HogDetector())
     users = getattr(platform, "users", None)
     if users is not None:
-        users.create(USERNAME, PASSWORD, "admin", see_identities=True)
+        # Like the first admin of a fresh install: a one-time password the console makes the user replace.
+        users.create(USERNAME, PASSWORD, "admin", see_identities=True, must_change_password=True)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]

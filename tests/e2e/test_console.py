@@ -58,6 +58,10 @@ def test_console_story(console_server: Server, browser) -> None:
         shot(page, "login")
         page.fill("input[name=password]", PASSWORD)
         page.click("form.login button[type=submit]")
+        page.wait_for_selector("#password-form")
+        page.fill("input[name=new_password]", PASSWORD + "-new")
+        page.fill("input[name=repeat_password]", PASSWORD + "-new")
+        page.click("#password-form button[type=submit]")
 
     # ---- live grid: the tile's picture changes while the video plays
     tile_img = page.wait_for_selector("article.tile[data-camera=campus] img.live-img")
