@@ -66,6 +66,10 @@ class Platform:
             detector = create_detector(config.detector, config.models_dir or default_models_dir())
         self.detector: Detector = detector
         self.observer_factories: list[ObserverFactory] = []  # features add per-camera stages before start()
+        if config.records.enabled:  # structured records (GA/T 1400) from finished tracks, searchable
+            from anfang.records.wiring import attach as attach_records
+
+            attach_records(self)
         self.heatmaps = Heatmaps.install(self.observer_factories)  # person heatmaps for the console
         from anfang.recording.wiring import attach as attach_recording  # recorder + playback service
 

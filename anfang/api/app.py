@@ -55,6 +55,10 @@ def create_app(platform: Platform) -> FastAPI:
     from anfang.api.routers import faces  # face watchlists (å¸æ§), face compare
 
     protected.include_router(faces.router)
+    from anfang.api.routers import records, search  # structured records; attribute/image/plate search
+
+    for module in (records, search):
+        protected.include_router(module.router)
     app.include_router(protected)
     # The live page: static files only (no data); everything it shows comes through the gated API.
     app.mount("/", StaticFiles(directory=STATIC_DIR, html=True), name="web")

@@ -17,6 +17,7 @@ from anfang.core.taxonomy import CLASS_NAMES
 from anfang.faces.config import FacesConfig
 from anfang.gb28181.config import Gb28181Config, Gb28181SourceConfig
 from anfang.recording.config import RecordingConfig
+from anfang.records.config import RecordsConfig
 from anfang.security.config import SecurityConfig
 
 Point = tuple[float, float]
@@ -289,6 +290,7 @@ class AppConfig(_Strict):
     detector: DetectorConfig = Field(default_factory=ComboDetectorConfig)
     api: ApiConfig = Field(default_factory=ApiConfig)
     store: StoreConfig = Field(default_factory=StoreConfig)
+    records: RecordsConfig = Field(default_factory=RecordsConfig)
     security: SecurityConfig = Field(default_factory=SecurityConfig)
     cameras: list[CameraConfig] = Field(default_factory=list)
     gb28181: Gb28181Config = Field(default_factory=Gb28181Config)

@@ -127,7 +127,9 @@ def blur_boxes(image: np.ndarray, boxes: np.ndarray, margin: float = 0.25) -> np
         c, d = int(min(w, x2 + mx)), int(min(h, y2 + my))
         if c - a < 2 or d - b < 2:
             continue
-        small = cv2.resize(out[b:d, a:c], (max(1, (c - a) // 12), max(1, (d - b) // 12)), interpolation=cv2.INTER_AREA)
+        # A fixed 6-block mosaic whatever the face size: fine mosaics of big faces stay recognisable.
+        blocks = (6, max(1, round(6 * (d - b) / (c - a))))
+        small = cv2.resize(out[b:d, a:c], blocks, interpolation=cv2.INTER_AREA)
         out[b:d, a:c] = cv2.resize(small, (c - a, d - b), interpolation=cv2.INTER_NEAREST)
     return out
 
