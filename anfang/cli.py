@@ -22,6 +22,7 @@ _COMMAND_MODULES = (
     "anfang.security.commands",
     "anfang.commands.plates",
     "anfang.commands.faces",
+    "anfang.commands.search",
 )
 
 
