@@ -22,7 +22,7 @@ from anfang.search.index import AnnIndex
 
 def clustered(n: int, dim: int, rng: np.random.Generator, centres: np.ndarray) -> np.ndarray:
     labels = rng.integers(0, len(centres), n)
-    x = centres[labels] + rng.standard_normal((n, dim), dtype=np.float32) * 0.6 / np.sqrt(dim)
+    x = centres[labels] + rng.standard_normal((n, dim), dtype=np.float32) * 1.0 / np.sqrt(dim)
     x += rng.standard_normal((n, dim), dtype=np.float32) * 0.02
     return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
 
@@ -66,7 +66,7 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=500)
     ap.add_argument("--m", type=int, default=16)
     ap.add_argument("--ef-construction", type=int, default=100)
-    ap.add_argument("--ef", type=int, default=64)
+    ap.add_argument("--ef", type=int, default=128)
     ap.add_argument("--build-threads", type=int, default=2)
     ap.add_argument("--backends", default="hnswlib,faiss")
     args = ap.parse_args()
