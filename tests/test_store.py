@@ -48,10 +48,17 @@ def make_event(**kw) -> Event:
     return Event(**base)
 
 
+def _table_name(diff: tuple) -> str | None:
+    obj = diff[1] if diff[0] == "remove_table" else getattr(diff[1], "table", None)
+    return getattr(obj, "name", None)
+
+
 def test_migration_matches_orm_metadata(engine: Engine, tmp_path: Path) -> None:
     assert (tmp_path / "anfang.db").is_file()
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+        # Feature branches (security, recording, ...) create tables from their own metadata: not Base's to check.
+        diff = [d for d in diff if not (d[0].startswith("remove_") and _table_name(d) not in Base.metadata.tables)]
         assert diff == []
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() > 0
