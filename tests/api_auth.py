@@ -22,7 +22,7 @@ def authenticate(
     cameras: list[str] | None = None,
     see_identities: bool = True,
 ) -> str:
-    """Make ``client`` (a TestClient, httpx client or headers dict) act as a new user with ``role``; returns the username."""
+    """Make ``client`` (TestClient, httpx client or headers dict) a new user with ``role``; returns its name."""
     from anfang.api.deps import SESSION_COOKIE
 
     username = f"test-{role}-{next(_counter)}"
