@@ -29,6 +29,7 @@ from tqdm import tqdm
 from anfang.models import specs
 from anfang.models.pack import ModelPackError, load_manifest, sha256_file, verify_pack, write_manifest
 from anfang.models.paths import default_cache_dir
+from anfang.models.wheel_files import build_wheel_models
 
 log = logging.getLogger("anfang.models.build")
 _CONVERT_SCRIPT = Path(__file__).with_name("convert.py")
@@ -208,7 +209,12 @@ def build_pack(models_dir: Path, force: bool = False, names: list[str] | None = 
     t0 = time.time()
     models_dir = Path(models_dir).expanduser()
     models_dir.mkdir(parents=True, exist_ok=True)
-    wanted = list(names) if names else list(specs.MODELS)
+    wanted = list(names) if names else [*specs.MODELS, *specs.WHEEL_MODELS]
+    unknown = [n for n in wanted if n not in specs.MODELS and n not in specs.WHEEL_MODELS]
+    if unknown:
+        raise ModelPackError(
+            f"unknown model(s) {', '.join(unknown)}; known: {', '.join([*specs.MODELS, *specs.WHEEL_MODELS])}"
+        )
     try:
         manifest = load_manifest(models_dir)
     except ModelPackError:
@@ -222,6 +228,14 @@ def build_pack(models_dir: Path, force: bool = False, names: list[str] | None = 
         _say(f"pack complete and verified in {models_dir} ({len(wanted)} models); nothing to do")
         return models_dir / "manifest.json"
     build_dir = default_cache_dir() / "build"
+    copied = [n for n in todo if n in specs.WHEEL_MODELS]
+    if copied:
+        manifest["models"].update(build_wheel_models(models_dir, build_dir / "dl", copied, _say))
+        write_manifest(models_dir, manifest)
+        todo = [n for n in todo if n not in specs.WHEEL_MODELS]
+        if not todo:
+            _say(f"pack ready in {models_dir} ({time.time() - t0:.0f}s)")
+            return models_dir / "manifest.json"
     python = ensure_build_venv(build_dir)
     src = fetch_sources(build_dir, python)
     manifest["built_with"] = list(specs.BUILD_REQUIREMENTS)

@@ -211,3 +211,28 @@ MODELS: dict[str, dict] = {
 }
 
 CORE_MODELS: tuple[str, ...] = tuple(n for n, s in MODELS.items() if s["core"])
+
+# Models a PyPI wheel ships ready as ONNX: copied out of the downloaded wheel (``pip download --no-deps``), not
+# converted, so anfang never installs the wheel itself (rapidocr-onnxruntime would pull in a second OpenCV).
+RAPIDOCR_PACKAGE = "rapidocr-onnxruntime"
+RAPIDOCR_VERSION = "1.4.4"
+WHEEL_MODELS: dict[str, dict] = {
+    "ppocr_det": {
+        "package": RAPIDOCR_PACKAGE,
+        "version": RAPIDOCR_VERSION,
+        "member": "rapidocr_onnxruntime/models/ch_PP-OCRv4_det_infer.onnx",
+        "licence": "Apache-2.0 (PaddleOCR models, shipped by rapidocr-onnxruntime)",
+        "upstream": "https://github.com/PaddlePaddle/PaddleOCR",
+        "normalisation": "BGR→RGB, (x/255 - 0.5)/0.5, NCHW, sides multiples of 32",
+        "description": "PP-OCRv4 text detection: per-pixel text probability map (DB)",
+    },
+    "ppocr_rec": {
+        "package": RAPIDOCR_PACKAGE,
+        "version": RAPIDOCR_VERSION,
+        "member": "rapidocr_onnxruntime/models/ch_PP-OCRv4_rec_infer.onnx",
+        "licence": "Apache-2.0 (PaddleOCR models, shipped by rapidocr-onnxruntime)",
+        "upstream": "https://github.com/PaddlePaddle/PaddleOCR",
+        "normalisation": "BGR→RGB, height 48, (x/255 - 0.5)/0.5, NCHW; character list in model metadata 'character'",
+        "description": "PP-OCRv4 text recognition: per-timestep character probabilities (CTC)",
+    },
+}
