@@ -9,7 +9,11 @@
 * **MJPEG latency**: a realtime camera; the stream generator's parts are stamped with the frame timestamp;
   latency = time the part is produced − frame timestamp (what the server adds before the network).
 
-Usage: ``.venv/bin/python bench/bench_recording.py [frames]``
+Each path runs ``pairs`` alternating off/on runs; the ratio printed is the median of the pairs' ratios, and
+``cam-thread ms/frame`` is the camera thread's own CPU time per frame (``time.thread_time``), which shows
+what recording adds to the analytics thread independent of what the other tenants of the machine do.
+
+Usage: ``.venv/bin/python bench/bench_recording.py [frames] [pairs]``
 """
 
 from __future__ import annotations
@@ -45,7 +49,8 @@ class NoDetector:
         return Detections.empty()
 
 
-def run(video: Path, record: bool, frames: int, work: Path) -> tuple[float, int]:
+def run(video: Path, record: bool, frames: int, work: Path) -> tuple[float, int, float]:
+    """(pipeline fps, frames the writer dropped, camera-thread CPU ms per frame)."""
     cam = parse_config({"cameras": [{
         "id": "b", "source": {"type": "file", "path": str(video), "realtime": False},
         "recording": {"mode": "continuous" if record else "off", "segment_s": 10, "min_free_gb": 0},
@@ -63,14 +68,14 @@ def run(video: Path, record: bool, frames: int, work: Path) -> tuple[float, int]
         recorder.attach_source(source)
     n = 0
     with source:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         while n < frames and (frame := source.read()) is not None:
             pipeline.process(frame)
             n += 1
-        elapsed = time.perf_counter() - t0
+        elapsed, cpu = time.perf_counter() - t0, time.thread_time() - c0
     pipeline.close_observers()
     dropped = recorder.writer.dropped if recorder is not None and recorder.writer is not None else 0
-    return n / elapsed, dropped
+    return n / elapsed, dropped, cpu / max(n, 1) * 1000
 
 
 def mjpeg_latency(video: Path, seconds: float = 5.0) -> list[float]:
@@ -108,6 +113,7 @@ def mjpeg_latency(video: Path, seconds: float = 5.0) -> list[float]:
 
 def main() -> None:
     frames = int(sys.argv[1]) if len(sys.argv) > 1 else 400
+    pairs = int(sys.argv[2]) if len(sys.argv) > 2 else 5
     vtest = find_demo_video()
     assert vtest is not None, "vtest.avi missing"
     with tempfile.TemporaryDirectory() as tmp:
@@ -115,12 +121,20 @@ def main() -> None:
         h264 = work / "vtest.mp4"
         subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(vtest), "-c:v", "libx264", "-preset", "ultrafast",
                         "-bf", "0", "-g", "10", str(h264)], check=True)
-        print(f"{'path':8} {'off fps':>8} {'on fps':>8} {'on/off':>7} {'dropped':>8}")
+        print(f"{'path':8} {'off fps':>8} {'on fps':>8} {'on/off':>7} {'dropped':>8} {'cam ms/frame off→on':>20}")
         for name, video in (("remux", h264), ("encode", vtest)):
             run(video, False, 50, work)  # warm up decoder and caches
-            off, _ = run(video, False, frames, work)
-            on, dropped = run(video, True, frames, work)
-            print(f"{name:8} {off:8.1f} {on:8.1f} {on / off:7.3f} {dropped:8d}")
+            # Alternate off/on pairs and take medians: on a shared machine one pair is mostly noise.
+            offs, ons, cpu_off, cpu_on, dropped = [], [], [], [], 0
+            for _ in range(pairs):
+                off, _, c_off = run(video, False, frames, work)
+                on, d, c_on = run(video, True, frames, work)
+                offs.append(off), ons.append(on), cpu_off.append(c_off), cpu_on.append(c_on)
+                dropped += d
+            ratio = statistics.median(b / a for a, b in zip(offs, ons, strict=True))
+            med = statistics.median
+            print(f"{name:8} {med(offs):8.1f} {med(ons):8.1f} {ratio:7.3f} {dropped:8d} "
+                  f"{med(cpu_off):12.2f} → {med(cpu_on):.2f}")
         lat = mjpeg_latency(vtest)
         print(f"mjpeg server-side latency over {len(lat)} parts: median {statistics.median(lat) * 1000:.0f} ms, "
               f"max {max(lat) * 1000:.0f} ms (bounded by 1/fps of the camera + 1/fps of the stream)")

@@ -1,10 +1,9 @@
 """The recorder: a per-camera :class:`~anfang.pipeline.observer.FrameObserver` feeding a SegmentWriter.
 
-It runs in the camera thread, so it only hands references over. With an H.264/H.265 source it takes the
-compressed packets the source's ``packet_tap`` delivered (from the demux thread) and maps their stream
-time to epoch time with one anchor per input stream: the first frame of a stream gives
-``offset = frame.timestamp - stream_time`` (a file's loop pass or an RTSP reconnect opens a new stream and
-gets a new anchor). With any other codec it passes decoded images to the writer's encoder.
+It runs in the camera thread, so it only hands references over. With an H.264/H.265 source the
+compressed packets go source tap → :class:`~anfang.recording.feed.PacketFeed` (its own thread maps them
+to epoch time and batches them) → writer; the camera thread only notes which frame it analysed. With any
+other codec it passes decoded images to the writer's encoder.
 
 A paused writer (quota or free-space limit) turns into one ``recording_paused`` health event, returned
 from ``on_frame`` so it goes through the platform sink like any rule event; ``recording_resumed``
@@ -14,7 +13,6 @@ follows when space is back. Analytics never stop for either.
 from __future__ import annotations
 
 import logging
-from collections import deque
 from pathlib import Path
 from typing import Any
 
@@ -22,16 +20,20 @@ from anfang.config.models import CameraConfig
 from anfang.core.detections import Detections
 from anfang.core.frame import Frame
 from anfang.events.model import Event
+from anfang.recording.feed import Batch, PacketFeed
+from anfang.recording.hls import HlsMuxer
 from anfang.recording.index import SegmentIndex
 from anfang.recording.writer import REMUX_CODECS, SegmentWriter
 
 log = logging.getLogger(__name__)
 
-MAX_TAPPED = 2000  # packets waiting for the camera thread; beyond this the oldest go (a stuck pipeline)
-
 
 class Recorder:
-    """Records one camera according to its ``recording`` config (see the module docstring)."""
+    """Records one camera according to its ``recording`` config (see the module docstring).
+
+    With ``mode: off`` it records nothing but still owns the camera's packet feed, so live HLS works for
+    every H.264/H.265 camera; the tap costs nothing while nobody subscribes.
+    """
 
     def __init__(self, camera: CameraConfig, root: Path, index: SegmentIndex) -> None:
         self.camera_id = camera.id
@@ -40,28 +42,25 @@ class Recorder:
         self.index = index
         self.writer: SegmentWriter | None = None
         self.remux: bool | None = None  # decided on the first frame
+        self.feed = PacketFeed(camera.id)
         self._source: Any = None
-        self._packets: deque[Any] = deque()
-        self._anchors: dict[int, tuple[Any, float]] = {}
         self._paused = False
+        self._hls: HlsMuxer | None = None
+        if self.cfg.mode != "off":
+            self.feed.subscribers["record"] = self._deliver  # collect from the first packet on
 
     # ------------------------------------------------------------ source tap
 
     def attach_source(self, source: Any) -> None:
         """Called by the pipeline with each new source, before it opens: subscribe to its packets."""
         self._source = source
-        self._anchors.clear()
-        self._packets.clear()
+        self.feed.reset()
         if self.remux is not False and hasattr(source, "packet_tap"):
-            source.packet_tap = self._tap
+            source.packet_tap = self.feed.tap
 
-    def _tap(self, packet: Any) -> None:
-        """Demux thread: keep a reference, nothing else (deque append is atomic)."""
-        if self.remux is False or packet.pts is None or not packet.size:
-            return
-        if len(self._packets) >= MAX_TAPPED:
-            self._packets.popleft()
-        self._packets.append(packet)
+    def _deliver(self, batch: Batch) -> None:
+        if self.writer is not None:
+            self.writer.add_packets(batch)
 
     # ------------------------------------------------------------ camera thread
 
@@ -72,38 +71,26 @@ class Recorder:
         return self.writer
 
     def on_frame(self, frame: Frame, tracked: Detections, detected: bool) -> list[Event] | None:
-        writer = self._writer()
         if self.remux is None:
-            first = self._packets[0] if self._packets else None
-            self.remux = first is not None and first.stream.codec_context.name in REMUX_CODECS
-            if not self.remux:
-                self._packets.clear()
-            log.info("camera %s: recording by %s", self.camera_id, "remux" if self.remux else "encoding")
+            stream = self.feed.current_stream()
+            self.remux = stream is not None and stream.codec_context.name in REMUX_CODECS
+            if self.cfg.mode != "off":
+                log.info("camera %s: recording by %s", self.camera_id, "remux" if self.remux else "encoding")
+            if self.remux and "record" in self.feed.subscribers:
+                self.feed.subscribe("record", self._deliver)  # starts the feed thread
+            elif not self.remux:
+                self.feed.subscribers.clear()
+                self.feed.reset()
         if self.remux:
-            self._drain(frame, writer)
-        else:
+            anchor = getattr(self._source, "stream_time", None)
+            if anchor is not None:
+                self.feed.frame(anchor, frame.timestamp)
+        if self.cfg.mode == "off":
+            return None
+        writer = self._writer()
+        if not self.remux:
             writer.add_frame(frame.image, frame.timestamp)
         return self._health(frame, writer)
-
-    def _drain(self, frame: Frame, writer: SegmentWriter) -> None:
-        anchor = getattr(self._source, "stream_time", None)
-        if anchor is not None and id(anchor[0]) not in self._anchors:
-            self._anchors[id(anchor[0])] = (anchor[0], frame.timestamp - anchor[1])
-            while len(self._anchors) > 4:
-                self._anchors.pop(next(iter(self._anchors)))
-        while self._packets:
-            packet = self._packets[0]
-            known = self._anchors.get(id(packet.stream))
-            if known is None or known[0] is not packet.stream:
-                break  # a new stream's packets wait for its first frame (its anchor)
-            stream_pts = float(packet.pts * packet.time_base)
-            if anchor is not None and packet.stream is anchor[0] and stream_pts > anchor[1] + 1e-6:
-                break  # demuxed ahead of the analysed frame: recorded with its own frame
-            self._packets.popleft()
-            offset = known[1]
-            pts = stream_pts + offset
-            dts = float(packet.dts * packet.time_base) + offset if packet.dts is not None else pts
-            writer.add_packet(packet, pts, dts, packet.stream)
 
     def _health(self, frame: Frame, writer: SegmentWriter) -> list[Event] | None:
         if writer.paused == self._paused:
@@ -121,12 +108,27 @@ class Recorder:
         end = event.end_time if event.end_time is not None else event.start_time
         self.writer.mark(event.start_time - self.cfg.pre_roll_s, end + self.cfg.post_roll_s)
 
+    def hls(self, directory: Path) -> HlsMuxer | None:
+        """The camera's live HLS muxer, started on first use; ``None`` when the source is not H.264/H.265."""
+        if not self.remux:
+            return None
+        mux = self._hls
+        if mux is None or mux.closed:
+            mux = self._hls = HlsMuxer(self.camera_id, directory, on_idle=lambda: self.feed.unsubscribe("hls"))
+            self.feed.subscribe("hls", mux)
+        return mux
+
     def flush(self) -> None:
+        """Deliver every released packet and wait until it is written (tests, benchmarks)."""
+        self.feed.pump()
         if self.writer is not None:
             self.writer.flush()
 
     def close(self) -> None:
-        if self._source is not None and getattr(self._source, "packet_tap", None) == self._tap:
+        if self._source is not None and getattr(self._source, "packet_tap", None) == self.feed.tap:
             self._source.packet_tap = None
+        self.feed.close()
+        if self._hls is not None:
+            self._hls.close()
         if self.writer is not None:
             self.writer.close()

@@ -14,22 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from anfang.config.models import CameraConfig
-from anfang.core.detections import Detections
-from anfang.core.frame import Frame
 from anfang.events.model import Event
 from anfang.recording.export import export_range
+from anfang.recording.hls import HlsMuxer
 from anfang.recording.index import SegmentIndex, timeline
 from anfang.recording.recorder import Recorder
-
-
-class _Off:
-    """The observer of a camera that does not record."""
-
-    def on_frame(self, frame: Frame, tracked: Detections, detected: bool) -> list[Event] | None:
-        return None
-
-    def close(self) -> None:
-        return None
 
 
 class RecordingService:
@@ -38,16 +27,14 @@ class RecordingService:
     def __init__(self, platform: Any) -> None:
         self.platform = platform
         self.root = Path(platform.data_dir) / "recordings"
+        self.live_root = Path(platform.data_dir) / "live"  # HLS segments, deleted when nobody watches
         self.index = SegmentIndex(platform.engine)
         self.recorders: dict[str, Recorder] = {}
         self._lock = threading.Lock()
         platform.bus.add_listener(self._on_event)
 
-    def make_observer(self, camera: CameraConfig) -> Recorder | _Off:
-        if camera.recording.mode == "off":
-            with self._lock:
-                self.recorders.pop(camera.id, None)
-            return _Off()
+    def make_observer(self, camera: CameraConfig) -> Recorder:
+        """Every camera gets one: with ``mode: off`` it only owns the packet feed, for live HLS."""
         recorder = Recorder(camera, self.root, self.index)
         with self._lock:
             self.recorders[camera.id] = recorder
@@ -104,13 +91,30 @@ class RecordingService:
             pre, post = 5.0, 10.0
         return self.export(camera_id, start - pre, (end if end is not None else start) + post)
 
-    # ------------------------------------------------------------ live HLS (see live_hls)
+    # ------------------------------------------------------------ live HLS (see hls.py)
+
+    def _hls(self, camera_id: str) -> HlsMuxer | None:
+        """The camera's muxer (started here); ``None`` while the camera has no frame yet.
+
+        Raises ``LookupError`` when the camera cannot have HLS (not H.264/H.265: the console keeps MJPEG).
+        """
+        recorder = self.recorders.get(camera_id)
+        if recorder is None or recorder.remux is None:
+            return None
+        mux = recorder.hls(self.live_root / camera_id)
+        if mux is None:
+            raise LookupError(f"camera {camera_id!r} is not H.264/H.265: live HLS would need re-encoding")
+        return mux
 
     def hls_playlist(self, camera_id: str) -> str | None:
-        return None
+        """Playlist text, or ``None`` until the first segment exists (the route answers 503)."""
+        mux = self._hls(camera_id)
+        return None if mux is None else mux.playlist()
 
     def hls_segment(self, camera_id: str, name: str) -> Path | None:
-        return None
+        recorder = self.recorders.get(camera_id)
+        mux = recorder._hls if recorder is not None else None
+        return None if mux is None or mux.closed else mux.segment(name)
 
 
 def attach(platform: Any) -> RecordingService:

@@ -70,6 +70,7 @@ class _Open:
     last_end: float  # epoch end of the newest frame written (start + its pts + duration)
     frames: int = 0
     encoding: bool = False  # our own libx264 encoder (flushed on close) rather than copied packets
+    template: Any = None  # remux: the feed Template of the stream the segment started with
 
 
 class SegmentWriter:
@@ -96,7 +97,7 @@ class SegmentWriter:
         self.error: str | None = None
         self._queue: queue.Queue[tuple[Any, ...] | None] = queue.Queue(maxsize=depth)
         self._cur: _Open | None = None
-        self._closed_bytes = index.total_bytes(camera_id)
+        self._closed_bytes = 0  # read by the writer thread at start: no database query on the camera thread
         self._next_budget_check = -math.inf
         self._windows: list[tuple[float, float]] = []
         self._pending: list[Segment] = []  # events mode: closed chunks not yet known to be wanted
@@ -116,9 +117,9 @@ class SegmentWriter:
     def add_frame(self, image: np.ndarray, ts: float) -> bool:
         return self._offer(("frame", image, ts))
 
-    def add_packet(self, packet: Any, pts: float, dts: float, stream: Any) -> bool:
-        """A compressed packet; ``pts``/``dts`` are epoch seconds, ``stream`` its input stream (template)."""
-        return self._offer(("packet", packet, pts, dts, stream))
+    def add_packets(self, batch: list[tuple[Any, float, float, Any]]) -> bool:
+        """``(packet, epoch pts, epoch dts, feed Template)`` items from the packet feed: one queue item, one wake-up."""
+        return self._offer(("packets", batch))
 
     def mark(self, start: float, end: float) -> None:
         """Events mode: keep whatever overlaps ``[start, end]`` (an event with its pre- and post-roll)."""
@@ -137,6 +138,10 @@ class SegmentWriter:
     # ------------------------------------------------------------ worker
 
     def _run(self) -> None:
+        try:
+            self._closed_bytes = self.index.total_bytes(self.camera_id)
+        except Exception:  # the quota check then counts only what this run writes
+            log.exception("camera %s: cannot read the recordings' size", self.camera_id)
         while True:
             item = self._queue.get()
             if item is None:
@@ -156,8 +161,9 @@ class SegmentWriter:
         kind = item[0]
         if kind == "frame":
             self._frame(item[1], item[2])
-        elif kind == "packet":
-            self._packet(item[1], item[2], item[3], item[4])
+        elif kind == "packets":
+            for packet, pts, dts, template in item[1]:
+                self._packet(packet, pts, dts, template)
         elif kind == "mark":
             self._windows.append((item[1], item[2]))
         elif kind == "sync":
@@ -209,12 +215,13 @@ class SegmentWriter:
         if cur is None:
             if not key:
                 return  # a segment must start on a keyframe
-            cur = self._cur = self._open_file(pts, template.codec_context.name)
-            cur.stream = cur.container.add_stream_from_template(template)
-        tb = packet.time_base
+            cur = self._cur = self._open_file(pts, template.codec)
+            cur.stream = cur.container.add_stream_from_template(template.stream)
+            cur.template = template
+        tb = template.tb
         packet.pts = round((pts - cur.start) / tb)
         packet.dts = round((dts - cur.start) / tb)
-        duration = float(packet.duration * tb) if packet.duration else 1.0 / self.fps
+        duration = packet.duration * tb if packet.duration else 1.0 / self.fps
         packet.stream = cur.stream
         cur.container.mux(packet)
         cur.frames += 1

@@ -103,12 +103,23 @@ async def overlay_ws(websocket: WebSocket, camera_id: str, platform: Platform = 
             await asyncio.sleep(1.0 / OVERLAY_WS_FPS)
 
 
-@router.get("/cameras/{camera_id}/hls/index.m3u8", responses={501: {"description": "HLS not available yet"}})
+_HLS_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/vnd.apple.mpegurl": {}}},
+    404: {"description": "unknown camera, or not H.264/H.265 (no HLS without re-encoding: use live.mjpg)"},
+    503: {"description": "starting: no segment yet; retry after Retry-After seconds"},
+}
+
+
+@router.get("/cameras/{camera_id}/hls/index.m3u8", responses=_HLS_RESPONSES)
 def hls_playlist(camera_id: str, platform: Platform = Depends(get_platform)) -> Response:
+    """Live HLS playlist; the first request starts the camera's muxer, which stops when nobody asks."""
     _camera(platform, camera_id)
-    text = service_of(platform).hls_playlist(camera_id)
-    if text is None:  # not built yet (see docs/recording.md): the console falls back to live.mjpg
-        raise HTTPException(status.HTTP_501_NOT_IMPLEMENTED, "HLS live view is not available; use live.mjpg")
+    try:
+        text = service_of(platform).hls_playlist(camera_id)
+    except LookupError as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
+    if text is None:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "live HLS is starting", headers={"Retry-After": "1"})
     return Response(text, media_type="application/vnd.apple.mpegurl", headers={"Cache-Control": "no-store"})
 
 
