@@ -10,6 +10,7 @@ import { dashboardPage } from "./pages/dashboard";
 import { eventPage } from "./pages/event";
 import { eventsPage } from "./pages/events";
 import { livePage } from "./pages/live";
+import { recordingsPage } from "./pages/recordings";
 import { loginPage, passwordPage } from "./pages/login";
 import { systemPage } from "./pages/system";
 
@@ -24,6 +25,8 @@ const ROUTES: [RegExp, Page][] = [
   [/^\/cameras$/, camerasPage],
   [/^\/cameras\/new$/, (root) => cameraEditPage(root, [])],
   [/^\/cameras\/([^/]+)$/, cameraEditPage],
+  [/^\/recordings$/, recordingsPage],
+  [/^\/recordings\/([^/]+)$/, recordingsPage],
   [/^\/dashboard$/, dashboardPage],
   [/^\/system$/, systemPage],
   [/^\/login$/, loginPage],
@@ -34,6 +37,7 @@ const NAV: [string, string][] = [
   ["#/live", "live"],
   ["#/events", "events"],
   ["#/cameras", "cameras"],
+  ["#/recordings", "recordings"],
   ["#/dashboard", "dashboard"],
   ["#/system", "system"],
 ];

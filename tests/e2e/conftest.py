@@ -53,6 +53,17 @@ def _camera(video: Path) -> dict:
     return cam
 
 
+def _h264_camera(vtest: Path, folder: Path) -> dict:
+    """A second camera whose file is H.264 (like an IP camera), so its live tile can play HLS."""
+    import subprocess
+
+    out = folder / "gate.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(vtest), "-t", "20", "-c:v", "libx264", "-preset",
+                    "ultrafast", "-bf", "0", "-g", "10", "-pix_fmt", "yuv420p", str(out)], check=True)
+    return {"id": "gate", "name": "Gate (H.264)", "detect_fps": 1, "motion": {"enabled": False},
+            "source": {"type": "file", "path": str(out), "loop": True, "realtime": True}}
+
+
 @pytest.fixture(scope="module")
 def console_server(tmp_path_factory: pytest.TempPathFactory, vtest_video: Path) -> Iterator[Server]:
     if not console_built():
@@ -63,7 +74,8 @@ def console_server(tmp_path_factory: pytest.TempPathFactory, vtest_video: Path) 
     from anfang.vision.hog import HogDetector
 
     data = tmp_path_factory.mktemp("console-data")
-    cfg = parse_config({"data_dir": str(data), "detector": {"type": "hog"}, "cameras": [_camera(vtest_video)]})
+    cameras = [_camera(vtest_video), _h264_camera(vtest_video, data)]
+    cfg = parse_config({"data_dir": str(data), "detector": {"type": "hog"}, "cameras": cameras})
     platform = Platform(cfg, detector=HogDetector())
     users = getattr(platform, "users", None)
     if users is not None:

@@ -145,6 +145,27 @@ def test_console_story(console_server: Server, browser) -> None:
     page.wait_for_selector("#cpu")
     shot(page, "system")
 
+    # ---- recordings: the day timeline shows recorded coverage; a click on it plays that stretch
+    page.goto(console_server.url + "/#/recordings/campus")
+    span = page.wait_for_selector("#rec-timeline .rec-span", timeout=30_000)
+    sbox, bbox = span.bounding_box(), page.query_selector("#rec-timeline").bounding_box()
+    assert sbox is not None and bbox is not None and sbox["width"] >= 2
+    page.mouse.click(sbox["x"] + sbox["width"] / 2, bbox["y"] + bbox["height"] / 2)
+    page.wait_for_function("() => document.querySelector('#rec-video').readyState >= 2", timeout=30_000)
+    page.evaluate("() => document.querySelector('#rec-video').play()")
+    page.wait_for_function("() => document.querySelector('#rec-video').currentTime > 0.2", timeout=15_000)
+    shot(page, "recordings")
+
+    # ---- live HLS: the H.264 camera's tile switches from MJPEG to a playing <video> (hls.js, no re-encoding);
+    # the overlay arrives over its websocket
+    page.goto(console_server.url + "/#/live")
+    page.wait_for_selector("article.tile[data-camera=gate] .live-view[data-mode=hls]", timeout=40_000)
+    video = page.query_selector("article.tile[data-camera=gate] video")
+    first_t = page.evaluate("(v) => v.currentTime", video)
+    page.wait_for_function("([v, t]) => v.currentTime > t + 0.5", arg=[video, first_t], timeout=20_000)
+    page.wait_for_selector("article.tile[data-camera=campus] .live-view[data-mode=mjpeg]")  # xvid: MJPEG
+    page.wait_for_selector("article.tile .live-view[data-overlay-via=ws]")
+
     # ---- Chinese UI
     page.click("#lang")
     page.wait_for_selector("nav a[data-nav=events]:has-text('事件')")
