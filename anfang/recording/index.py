@@ -98,6 +98,12 @@ class SegmentIndex:
         with Session(self.engine) as s:
             return int(s.scalar(q) or 0)
 
+    def paths(self, camera_id: str) -> set[str]:
+        """Relative paths of the camera's listed segments (the orphan scan compares the disk with these)."""
+        q = select(SegmentRow.path).where(SegmentRow.camera_id == camera_id)
+        with Session(self.engine) as s:
+            return set(s.scalars(q))
+
     def remove(self, camera_id: str, path: str) -> None:
         with Session(self.engine) as s, s.begin():
             s.execute(delete(SegmentRow).where(SegmentRow.camera_id == camera_id, SegmentRow.path == path))

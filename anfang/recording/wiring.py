@@ -15,10 +15,12 @@ from typing import Any
 
 from anfang.config.models import CameraConfig
 from anfang.events.model import Event
+from anfang.recording.config import RecordingConfig
 from anfang.recording.export import export_range
 from anfang.recording.hls import HlsMuxer
 from anfang.recording.index import SegmentIndex, timeline
 from anfang.recording.recorder import Recorder
+from anfang.recording.sweep import Sweeper
 
 
 class RecordingService:
@@ -32,6 +34,10 @@ class RecordingService:
         self.recorders: dict[str, Recorder] = {}
         self._lock = threading.Lock()
         platform.bus.add_listener(self._on_event)
+        self.sweeper = Sweeper(self.index, self.root, self._configs).start()
+
+    def _configs(self) -> dict[str, RecordingConfig]:
+        return {cam.id: cam.recording for cam in self.platform.config.cameras}
 
     def make_observer(self, camera: CameraConfig) -> Recorder:
         """Every camera gets one: with ``mode: off`` it only owns the packet feed, for live HLS."""
