@@ -9,8 +9,11 @@ observer. Then, in the same run:
   the image to a canvas, reads the barcode and notes when a new index first appears on screen;
 * **browser polled JPEG**: the same, with the console's fallback (``frame.jpg`` reloaded in a loop).
 
-It prints medians/p90 and each browser path's ratio against the server-side latency. HLS is not measured:
-Chromium plays it only through a JavaScript player, which the console does not ship.
+* **browser HLS**: the same camera's H.264 packets copied into 1 s MPEG-TS segments, played by hls.js (the
+  console's npm dependency, loaded from console/node_modules) in a ``<video>`` with the console's settings.
+
+The camera's file is H.264 (GOP 1 s, no B-frames, like an IP camera), so all paths show the same frames.
+It prints medians/p90 and each browser path's ratio against the server-side latency.
 
 Run: ``.venv/bin/python bench/bench_latency.py [--seconds 8]`` (needs /usr/bin/chromium and playwright).
 """
@@ -20,6 +23,7 @@ from __future__ import annotations
 import argparse
 import socket
 import statistics
+import subprocess
 import tempfile
 import threading
 import time
@@ -30,15 +34,19 @@ import httpx
 import numpy as np
 
 W, H, FPS, N_FRAMES, BITS, CELL = 640, 360, 25, 250, 16, 32
+HLS_JS = Path(__file__).resolve().parent.parent / "console" / "node_modules" / "hls.js" / "dist" / "hls.min.js"
+HLS_PLAY = """(url) => { const v = document.createElement('video'); v.id = 'polled'; v.muted = true; v.autoplay = true;
+  document.body.append(v); const p = new Hls({ liveSyncDurationCount: 2, maxLiveSyncPlaybackRate: 1.5 });
+  p.loadSource(url); p.attachMedia(v); }"""
 
 DECODE_JS = """(args) => new Promise((resolve) => {
   const [selector, seconds, bits, cell] = args;
   const img = document.querySelector(selector);
-  const c = document.createElement('canvas'); c.width = img.naturalWidth || 640; c.height = img.naturalHeight || 360;
+  const c = document.createElement('canvas'); c.width = 640; c.height = 360;
   const ctx = c.getContext('2d', { willReadFrequently: true });
   const seen = []; let last = -1; const end = performance.now() + seconds * 1000;
   function tick() {
-    if (img.naturalWidth) {
+    if (img.naturalWidth || img.videoWidth) {
       ctx.drawImage(img, 0, 0);
       const row = ctx.getImageData(0, 0, bits * cell, cell).data; let v = 0;
       for (let b = 0; b < bits; b++) {
@@ -69,6 +77,9 @@ def make_video(path: Path) -> None:
                 img[0:CELL, b * CELL : (b + 1) * CELL] = 0
         out.write(img)
     out.release()
+    h264 = path.with_suffix(".mp4")
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(path), "-c:v", "libx264", "-preset", "ultrafast",
+                    "-bf", "0", "-g", str(FPS), "-pix_fmt", "yuv420p", str(h264)], check=True)
 
 
 def decode(img: np.ndarray) -> int:
@@ -121,7 +132,8 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="anfang-latency-"))
     video = tmp / "barcode.avi"
     make_video(video)
-    cam = {"id": "lat", "source": {"type": "file", "path": str(video), "loop": True, "realtime": True}, "detect_fps": 1}
+    source = {"type": "file", "path": str(video.with_suffix(".mp4")), "loop": True, "realtime": True}
+    cam = {"id": "lat", "source": source, "detect_fps": 1}
     platform = Platform(parse_config({"data_dir": str(tmp / "data"), "cameras": [cam]}), detector=HogDetector())
     times = SourceTimes()
     platform.observer_factories.append(times)
@@ -145,7 +157,15 @@ def main() -> int:
         while not server.started:
             time.sleep(0.05)
         time.sleep(2.0)  # camera running
-        has_mjpeg = "/api/cameras/{camera_id}/live.mjpg" in httpx.get(base + "/openapi.json").json()["paths"]
+        paths = httpx.get(base + "/openapi.json").json()["paths"]
+        has_mjpeg = "/api/cameras/{camera_id}/live.mjpg" in paths
+        has_hls = "/api/cameras/{camera_id}/hls/index.m3u8" in paths and HLS_JS.is_file()
+        if has_hls:  # start the muxer and wait for its first segments (a player would retry the same way)
+            for _ in range(100):
+                r = httpx.get(base + "/api/cameras/lat/hls/index.m3u8", headers=headers)
+                if r.status_code == 200 and r.text.count("#EXTINF") >= 3:
+                    break
+                time.sleep(0.2)
 
         server_lat: list[float] = []
         with httpx.Client(base_url=base, headers=headers) as client:
@@ -163,7 +183,8 @@ def main() -> int:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(
                 executable_path="/usr/bin/chromium",
-                args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"],
+                args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                      "--autoplay-policy=no-user-gesture-required"],
             )
             ctx = browser.new_context()
             if cookie:
@@ -171,6 +192,7 @@ def main() -> int:
             page = ctx.new_page()
             page.goto(base + "/api/health")
             modes = [("browser polled JPEG", "poll")] + ([("browser MJPEG", "mjpeg")] if has_mjpeg else [])
+            modes += [("browser HLS (hls.js)", "hls")] if has_hls else []
             for label, mode in modes:
                 page.goto(base + "/api/health")
                 if mode == "mjpeg":
@@ -179,9 +201,14 @@ def main() -> int:
                         " document.body.append(i); }",
                         "/api/cameras/lat/live.mjpg?overlay=0&fps=15",
                     )
+                elif mode == "hls":
+                    page.add_script_tag(path=str(HLS_JS))
+                    page.evaluate(HLS_PLAY, "/api/cameras/lat/hls/index.m3u8")
+                    page.wait_for_function("() => document.querySelector('#polled').currentTime > 0.5", timeout=30_000)
                 else:
                     page.evaluate(POLL_JS, "/api/cameras/lat/frame.jpg")
-                page.wait_for_function("() => document.querySelector('#polled').naturalWidth > 0")
+                page.wait_for_function("() => (document.querySelector('#polled').naturalWidth || "
+                                       "document.querySelector('#polled').videoWidth) > 0")
                 seen = page.evaluate(DECODE_JS, ["#polled", args.seconds, BITS, CELL])
                 results[label] = [x for v, t in seen if (x := times.latency(v, t)) is not None]
             browser.close()
