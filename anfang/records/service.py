@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 
 from anfang.records.config import RecordsConfig
+from anfang.records.faces import best_face, face_attributes, face_columns, face_row
 from anfang.records.store import RecordStore
 from anfang.search.index import AnnIndex
 from anfang.vision.attributes.colors import COLOR_CODES
@@ -70,6 +71,7 @@ class RecordService:
     def __init__(self, store: RecordStore, index: AnnIndex, cfg: RecordsConfig, models_dir: Path | None) -> None:
         self.store, self.index, self.cfg, self.models_dir = store, index, cfg, models_dir
         self.embedder: ReidEmbedder = create_reid(cfg.reid, models_dir)
+        self.face_index: AnnIndex | None = None  # FaceRes vectors of Face records (wiring opens it)
         self._lock = threading.Lock()
         self._loaded: dict[str, Any] = {}
         self._last_save = time.monotonic()
@@ -101,6 +103,20 @@ class RecordService:
             return _optional(make_face, "face analyzer")
         return None
 
+    def face_analyzer(self) -> Any:
+        """The shared :class:`~anfang.vision.face.FaceAnalyzer`, or ``None`` when faces are off/unavailable."""
+        return self._analyser("face")
+
+    def _face(self, obs: Observation) -> Any:
+        analyzer = self.face_analyzer() if obs.object_class == "person" else None
+        if analyzer is None:
+            return None
+        try:
+            return best_face(analyzer, obs.image, obs.box)
+        except Exception:
+            log.exception("records: face analysis failed on one person")
+            return None
+
     # ------------------------------------------------------------ building
 
     def attributes_for(self, object_class: str, crop: np.ndarray, confidence: float) -> dict[str, Any]:
@@ -124,6 +140,18 @@ class RecordService:
                     attrs["plate_no"] = {"value": best.text, "confidence": conf}
                     attrs["plate_color"] = {"value": best.colour, "code": COLOR_CODES.get(best.colour, "99")}
         return attrs
+
+    def build_all(self, obs: Observation) -> list[dict[str, Any]]:
+        """The record for one observation and, for a person with a visible face, its Face record."""
+        row = self.build(obs)
+        face = self._face(obs)
+        if face is None:
+            return [row]
+        row.update(face_columns(face))
+        row["attributes"] |= face_attributes(face)
+        face_id = uuid.uuid4().hex
+        row["attributes"]["face_id"] = face_id
+        return [row, face_row(face, row, obs.image, self.store, self.cfg.jpeg_quality, face_id)]
 
     def build(self, obs: Observation) -> dict[str, Any]:
         """The row for one observation, with its JPEGs already written."""
@@ -179,24 +207,27 @@ class RecordService:
 
     def record(self, obs: Observation) -> str:
         """Build and persist one record (row committed, then indexed); returns its id."""
-        row = self.build(obs)
-        self.store.add_many([row])
-        if row["embedding"] is not None:
-            self.index.add(
-                [row["id"]], np.frombuffer(row["embedding"], np.float32)[None], [row["camera_id"]], [row["shot_time"]]
-            )
+        rows = self.build_all(obs)
+        self.store.add_many(rows)
+        self._index_rows(rows)
         self.maybe_save()
-        return row["id"]
+        return rows[0]["id"]
 
     def add_rows(self, rows: list[dict[str, Any]]) -> None:
         """Bulk insert already-built rows (imports, benchmarks): one transaction, one index batch."""
         self.store.add_many(rows)
-        vec_rows = [r for r in rows if r.get("embedding") is not None]
-        if vec_rows:
-            vecs = np.stack([np.frombuffer(r["embedding"], np.float32) for r in vec_rows])
-            self.index.add(
+        self._index_rows(rows)
+
+    def _index_rows(self, rows: list[dict[str, Any]]) -> None:
+        """Body vectors into ``index``, face vectors into ``face_index`` (different models, different spaces)."""
+        for face in (False, True):
+            index = self.face_index if face else self.index
+            vec_rows = [r for r in rows if r.get("embedding") is not None and (r["type"] == "face") == face]
+            if not vec_rows or index is None:
+                continue
+            index.add(
                 [r["id"] for r in vec_rows],
-                vecs,
+                np.stack([np.frombuffer(r["embedding"], np.float32) for r in vec_rows]),
                 [r["camera_id"] for r in vec_rows],
                 [r["shot_time"] for r in vec_rows],
             )
@@ -208,20 +239,27 @@ class RecordService:
         if force or now - self._last_save >= self.cfg.index_save_s:
             self._last_save = now
             self.index.save()
+            if self.face_index is not None:
+                self.face_index.save()
 
     def purge(self, cutoff: float) -> int:
         """Retention: delete records shot before ``cutoff`` from the database, the disk and the index."""
         removed = self.store.purge(cutoff)
         self.index.delete(removed)
+        if self.face_index is not None:
+            self.face_index.delete(removed)
         self.maybe_save(force=bool(removed))
         return len(removed)
 
     def rebuild_index(self) -> int:
         """Re-add every stored embedding the index lacks (after a lost or older index folder)."""
         added = 0
-        for ids, vecs, cams, times in self.store.vectors():
-            keep = [i for i, rid in enumerate(ids) if rid not in self.index]
-            if keep:
-                self.index.add([ids[i] for i in keep], vecs[keep], [cams[i] for i in keep], [times[i] for i in keep])
-                added += len(keep)
+        for face, index in ((False, self.index), (True, self.face_index)):
+            if index is None:
+                continue
+            for ids, vecs, cams, times in self.store.vectors(face=face):
+                keep = [i for i, rid in enumerate(ids) if rid not in index]
+                if keep:
+                    index.add([ids[i] for i in keep], vecs[keep], [cams[i] for i in keep], [times[i] for i in keep])
+                    added += len(keep)
         return added

@@ -30,6 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from anfang.security.evidence import SIDECAR_SUFFIX
 from anfang.store.db import Base
 from anfang.store.events import _safe_name, _write_atomic
 
@@ -88,8 +89,9 @@ COLUMNS = [c.name for c in RecordRow.__table__.columns]
 class RecordStore:
     """Rows plus files; ``add_many`` is one transaction (bulk import and bench use it)."""
 
-    def __init__(self, engine: Engine, media_dir: Path) -> None:
+    def __init__(self, engine: Engine, media_dir: Path, protector: Any = None) -> None:
         self.engine = engine
+        self.protector = protector  # anfang.security.media.MediaProtector (key, signer) or None
         self.media_dir = Path(media_dir)
         self.media_dir.mkdir(parents=True, exist_ok=True)
 
@@ -101,11 +103,41 @@ class RecordStore:
         return path if path.is_relative_to(root) else None
 
     def write_jpeg(self, record_id: str, camera_id: str, when: float, kind: str, data: bytes) -> str:
-        """Store one JPEG durably and return its path relative to the records folder."""
+        """Store one JPEG durably and return its path relative to the records folder.
+
+        With a ``protector`` (the platform's evidence media policy: an SM4 key and/or an SM2 signer) the
+        bytes are encrypted before they touch the disk and signed in a sidecar, exactly like event pictures.
+        """
         day = time.strftime("%Y-%m-%d", time.gmtime(when))
         rel = f"{_safe_name(camera_id)}/{day}/{_safe_name(record_id)}_{kind}.jpg"
-        _write_atomic(self.media_dir / rel, data)
+        key = getattr(self.protector, "key", None)
+        signer = getattr(self.protector, "signer", None)
+        if key is not None:
+            from anfang.security.evidence import encrypt_bytes
+
+            _write_atomic(self.media_dir / rel, encrypt_bytes(data, key))
+        else:
+            _write_atomic(self.media_dir / rel, data)
+        if signer is not None:
+            from anfang.security.evidence import sign_bytes
+
+            sign_bytes(self.media_dir / rel, data, signer)
         return rel
+
+    def read_media(self, relative: str | None, protector: Any = None) -> bytes | None:
+        """Clear bytes of a record picture (decrypted with the protector's key); ``None`` if missing."""
+        path = self.media_path(relative)
+        if path is None or not path.is_file():
+            return None
+        data = path.read_bytes()
+        from anfang.security.evidence import MAGIC, decrypt_bytes
+
+        if data.startswith(MAGIC):
+            key = getattr(protector or self.protector, "key", None)
+            if key is None:
+                raise PermissionError(f"{path.name} is encrypted and no SM4 key is configured")
+            return decrypt_bytes(data, key)
+        return data
 
     def add_many(self, rows: Sequence[dict[str, Any]]) -> None:
         if not rows:
@@ -175,10 +207,12 @@ class RecordStore:
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(RecordRow)).scalar_one())
 
-    def vectors(self, batch: int = 5000) -> Iterable[tuple[list[str], np.ndarray, list[str], list[float]]]:
-        """Every stored embedding in batches (to rebuild a lost or stale index)."""
+    def vectors(
+        self, batch: int = 5000, face: bool = False
+    ) -> Iterable[tuple[list[str], np.ndarray, list[str], list[float]]]:
+        """Every stored body (or, with ``face``, face) embedding in batches (to rebuild a lost or stale index)."""
         stmt = select(RecordRow.id, RecordRow.embedding, RecordRow.camera_id, RecordRow.shot_time).where(
-            RecordRow.embedding.is_not(None)
+            RecordRow.embedding.is_not(None), (RecordRow.type == "face") if face else (RecordRow.type != "face")
         )
         with self.engine.connect() as conn:
             result = conn.execute(stmt.execution_options(yield_per=batch))
@@ -209,4 +243,5 @@ class RecordStore:
                     path = self.media_path(rel)
                     if path is not None:
                         path.unlink(missing_ok=True)
+                        path.with_name(path.name + SIDECAR_SUFFIX).unlink(missing_ok=True)  # signature
             removed.extend(r[0] for r in rows)

@@ -14,6 +14,7 @@ from typing import Any
 
 from anfang.records.builder import RecordBuilder
 from anfang.records.config import RecordsConfig
+from anfang.records.faces import FACE_DIM
 from anfang.records.service import RecordService
 from anfang.records.store import RecordStore
 from anfang.search.index import AnnIndex
@@ -22,12 +23,16 @@ _LOCK = threading.Lock()
 RETENTION_CHECK_S = 3600.0
 
 
-def open_service(engine: Any, data_dir: Path, cfg: RecordsConfig, models_dir: Path | None) -> RecordService:
+def open_service(
+    engine: Any, data_dir: Path, cfg: RecordsConfig, models_dir: Path | None, protector: Any = None
+) -> RecordService:
     """Service over ``data_dir`` (records under ``records/``, index under ``index/``); the index is loaded,
-    and topped up from the database if rows were written that it never saw."""
-    store = RecordStore(engine, Path(data_dir) / "records")
+    and topped up from the database if rows were written that it never saw. ``protector``: the platform's
+    evidence media policy (``platform.media``), so record pictures are encrypted/signed like event ones."""
+    store = RecordStore(engine, Path(data_dir) / "records", protector)
     service = RecordService(store, AnnIndex(1, None), cfg, models_dir)  # placeholder until the dim is known
     service.index = AnnIndex.open(Path(data_dir) / "index", service.embedder.dim, cfg.index_backend)
+    service.face_index = AnnIndex.open(Path(data_dir) / "index-face", FACE_DIM, cfg.index_backend)
     if service.rebuild_index():
         service.maybe_save(force=True)
     return service
@@ -48,7 +53,13 @@ def service_for(platform: Any) -> RecordService:
     with _LOCK:
         service = getattr(platform, "records", None)
         if service is None:
-            service = open_service(platform.engine, platform.data_dir, _config(platform), _models_dir(platform))
+            service = open_service(
+                platform.engine,
+                platform.data_dir,
+                _config(platform),
+                _models_dir(platform),
+                getattr(platform, "media", None),
+            )
             platform.records = service
         return service
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import cv2
 import numpy as np
@@ -21,6 +21,7 @@ from anfang.vision.attributes.colors import PALETTE
 
 ATTRIBUTE_FILTERS = ("coat_color", "trousers_color", "vehicle_color", "plate_color", "gender")
 COLOR_FILTERS = ("coat_color", "trousers_color", "vehicle_color")
+ImageKind = Literal["auto", "body", "face"]
 
 
 class SearchError(ValueError):
@@ -31,6 +32,7 @@ class SearchError(ValueError):
 class Scored:
     row: RecordRow
     score: float  # similarity for image search, weighted edit distance for plate search
+    kind: str = ""  # image search: "face" or "body", which index answered
 
 
 def _cameras(camera_ids: Sequence[str] | None, scope: frozenset[str] | None) -> list[str] | None:
@@ -75,8 +77,14 @@ class SearchService:
         since: float | None = None,
         until: float | None = None,
         scope: frozenset[str] | None = None,
+        kind: ImageKind = "auto",
     ) -> list[Scored]:
-        """Records whose appearance is nearest to a person picture (a body crop), most similar first."""
+        """Records nearest to a picture, most similar first.
+
+        ``face``: Face records by FaceRes identity (the picture must show a face); ``body``: Person records by
+        appearance; ``auto``: faces when the picture has one and Face records exist, else body. A face is the
+        stronger identity cue (clothes change, faces don't), so it wins when present.
+        """
         if isinstance(image, bytes):
             decoded = cv2.imdecode(np.frombuffer(image, np.uint8), cv2.IMREAD_COLOR)
             if decoded is None:
@@ -84,13 +92,31 @@ class SearchService:
             image = decoded
         if image.size == 0 or min(image.shape[:2]) < 8:
             raise SearchError("image: too small to describe (at least 8x8 pixels)")
+        if kind not in ("auto", "body", "face"):
+            raise SearchError(f"kind: {kind!r} is not auto, body or face")
         cams = _cameras(camera_ids, scope)
+        face_index = self.records.face_index
+        if kind == "face" or (kind == "auto" and face_index is not None and face_index.count()):
+            analyzer = self.records.face_analyzer()
+            if analyzer is None:
+                if kind == "face":
+                    raise SearchError("kind: face search is unavailable (no face models)")
+            else:
+                faces = analyzer.analyze(image)
+                if faces and face_index is not None:
+                    if cams == []:
+                        return []
+                    return self._hits(face_index.search(faces[0].embedding, k, cams, since, until), "face")
+                if kind == "face":
+                    raise SearchError("image: no face found (use kind=body for a body picture)")
         if cams == []:
             return []
         vec = self.records.embedder.embed(image)
-        hits = self.records.index.search(vec, k, cams, since, until)
+        return self._hits(self.records.index.search(vec, k, cams, since, until), "body")
+
+    def _hits(self, hits: list[Any], kind: str) -> list[Scored]:
         rows = self.records.store.get_many(h.id for h in hits)
-        return [Scored(rows[h.id], h.score) for h in hits if h.id in rows]
+        return [Scored(rows[h.id], h.score, kind) for h in hits if h.id in rows]
 
     def plates(
         self,
@@ -140,6 +166,11 @@ def record_dict(row: RecordRow, url_base: str = "/api/records") -> dict[str, Any
         "attributes": listed,
         "region_source": attrs.get("region_source"),
         "plate_no": row.plate_no,
+        "gender": row.gender,
+        "age_low": row.age_low,
+        "age_up": row.age_up,
+        "parent_id": row.parent_id,  # a Face record's Person record
+        "face_id": attrs.get("face_id"),  # a Person record's Face record
         "has_embedding": row.embedding is not None,
         "snapshot_url": f"{url_base}/{row.id}/snapshot.jpg" if row.snapshot_path else None,
         "crop_url": f"{url_base}/{row.id}/crop.jpg" if row.crop_path else None,

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
-from fastapi.responses import FileResponse
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 
-from anfang.api.deps import get_platform
+from anfang.api.deps import Principal, audit, current_user, get_platform
 from anfang.platform import Platform
 from anfang.records.gat1400 import export
 from anfang.records.store import RecordRow
@@ -99,23 +98,55 @@ def get_record_gat1400(
     return export([_scoped(platform, record_id, allowed)], _url_base(request))
 
 
-def _picture(platform: Platform, record_id: str, allowed: Scope, kind: Literal["snapshot", "crop"]) -> FileResponse:
+def _picture(
+    request: Request,
+    platform: Platform,
+    user: Principal,
+    record_id: str,
+    allowed: Scope,
+    kind: Literal["snapshot", "crop"],
+) -> Response:
+    """A record picture as the caller may see it — the same policy as event evidence (``evidence_image``):
+    camera-scoped, decrypted, masked for users without see_identities, and audited as an evidence view.
+    A record's pictures identify people as much as an alarm's do, so they get no softer treatment."""
     row = _scoped(platform, record_id, allowed)
-    path = service_for(platform).store.media_path(getattr(row, f"{kind}_path"))
-    if path is None or not path.is_file():
+    data = service_for(platform).store.read_media(getattr(row, f"{kind}_path"), getattr(platform, "media", None))
+    if data is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"record {record_id!r} has no {kind}")
-    return FileResponse(path, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=86400"})
+    cfg = getattr(platform, "security_config", None)
+    masked = not user.see_identities and bool(cfg is None or cfg.mask_faces)
+    if masked:
+        data = platform.masker.mask_jpeg(data)  # type: ignore[attr-defined]
+    detail = {"kind": kind, "record": True, "camera_id": row.camera_id, "masked": masked}
+    audit(request, "evidence.view", record_id, detail)
+    return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=86400"})
 
 
-@router.get("/{record_id}/snapshot.jpg", response_class=FileResponse, summary="The full frame of the best view")
+_IMAGE_RESPONSES: dict[int | str, dict] = {
+    200: {"content": {"image/jpeg": {}}, "description": "JPEG (faces/plates masked without see_identities)"},
+    404: {"description": "unknown record or no such picture"},
+}
+
+
+@router.get("/{record_id}/snapshot.jpg", response_class=Response, responses=_IMAGE_RESPONSES,
+            summary="The full frame of the best view")  # fmt: skip
 def record_snapshot(
-    record_id: str, platform: Platform = Depends(get_platform), allowed: Scope = Depends(allowed_cameras)
-) -> FileResponse:
-    return _picture(platform, record_id, allowed, "snapshot")
+    record_id: str,
+    request: Request,
+    platform: Platform = Depends(get_platform),
+    user: Principal = Depends(current_user),
+    allowed: Scope = Depends(allowed_cameras),
+) -> Response:
+    return _picture(request, platform, user, record_id, allowed, "snapshot")
 
 
-@router.get("/{record_id}/crop.jpg", response_class=FileResponse, summary="The object's best crop")
+@router.get("/{record_id}/crop.jpg", response_class=Response, responses=_IMAGE_RESPONSES,
+            summary="The object's best crop")  # fmt: skip
 def record_crop(
-    record_id: str, platform: Platform = Depends(get_platform), allowed: Scope = Depends(allowed_cameras)
-) -> FileResponse:
-    return _picture(platform, record_id, allowed, "crop")
+    record_id: str,
+    request: Request,
+    platform: Platform = Depends(get_platform),
+    user: Principal = Depends(current_user),
+    allowed: Scope = Depends(allowed_cameras),
+) -> Response:
+    return _picture(request, platform, user, record_id, allowed, "crop")

@@ -11,7 +11,7 @@ from anfang.api.routers.records import MAX_LIMIT, Scope, allowed_cameras
 from anfang.platform import Platform
 from anfang.records.wiring import service_for
 from anfang.search.plates import Mode
-from anfang.search.service import SearchError, SearchService, record_dict
+from anfang.search.service import ImageKind, SearchError, SearchService, record_dict
 
 router = APIRouter(prefix="/search", tags=["search"])
 MAX_UPLOAD = 8 * 1024 * 1024
@@ -50,10 +50,11 @@ def search_records(
     return {"items": [record_dict(r) for r in rows], "limit": limit, "offset": offset}
 
 
-@router.post("/by-image", summary="Records nearest to an uploaded person (body) picture")
+@router.post("/by-image", summary="Records nearest to an uploaded picture: faces (Face records) or bodies (Person)")
 async def search_by_image(
-    image: UploadFile = File(..., description="JPEG or PNG of one person"),
+    image: UploadFile = File(..., description="JPEG or PNG of one person or face"),
     k: int = Query(20, ge=1, le=200),
+    kind: ImageKind = Query("auto", description="face, body, or auto (face when the picture shows one)"),
     camera_id: list[str] | None = Query(None),
     since: float | None = None,
     until: float | None = None,
@@ -64,10 +65,13 @@ async def search_by_image(
     if len(data) > MAX_UPLOAD:
         raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"image: larger than {MAX_UPLOAD} bytes")
     try:
-        hits = _service(platform).by_image(data, k, camera_id, since, until, scope=allowed)
+        hits = _service(platform).by_image(data, k, camera_id, since, until, scope=allowed, kind=kind)
     except SearchError as err:
         raise _bad(err) from None
-    return {"items": [record_dict(h.row) | {"score": round(h.score, 4)} for h in hits]}
+    return {
+        "kind": hits[0].kind if hits else None,
+        "items": [record_dict(h.row) | {"score": round(h.score, 4)} for h in hits],
+    }
 
 
 @router.get("/plates", summary="Motor vehicle records by plate: exact, wildcard (* ?) or fuzzy (OCR-aware)")
