@@ -35,8 +35,9 @@ def test_index_served_and_uses_existing_routes(tmp_path: Path) -> None:
         text = _page_text(client)
         assert client.get("/docs").status_code == 200  # the mount at / must not shadow the API docs
         assert client.get("/api/health").status_code == 200
-        # Every route the page calls must exist: HTTP ones in the OpenAPI schema, plus the event websocket.
-        paths = set(client.get("/openapi.json").json()["paths"]) | {"/api/ws/events"}
+        # Every route the page calls must exist: HTTP ones in the OpenAPI schema, plus the websockets
+        # (events; overlay, which the live tile falls back from to polling when it is missing).
+        paths = set(client.get("/openapi.json").json()["paths"]) | {"/api/ws/events", "/api/ws/overlay/{camera_id}"}
         probes = set(_PROBE.findall(text))
         used = set(re.findall(r"/api/[a-z0-9/{}_.]+", re.sub(r"\$\{[^}]+\}", "{x}", _PROBE.sub("", text))))
         assert used, "page calls no API"
