@@ -1,6 +1,6 @@
 // Shared app state: the live event socket and the signed-in user.
 
-import type { EventItem } from "./api";
+import { api, type EventItem } from "./api";
 
 type Listener = (ev: EventItem) => void;
 const listeners = new Set<Listener>();
@@ -43,4 +43,24 @@ export function disconnectEvents(): void {
   ws?.close();
 }
 
-export const session: { user: string | null; authEnabled: boolean } = { user: null, authEnabled: false };
+export const session: { user: string | null; authEnabled: boolean; role: string | null; seeIdentities: boolean } = {
+  user: null,
+  authEnabled: false,
+  role: null,
+  seeIdentities: false,
+};
+
+/** Reads who is signed in (role, see_identities) so pages and the navigation match what the API allows. */
+export async function loadMe(): Promise<{ username?: string; must_change_password?: boolean; role?: string } | null> {
+  const me = await api<{ username?: string; name?: string; role?: string; see_identities?: boolean; must_change_password?: boolean }>("/api/auth/me");
+  session.user = me.username ?? me.name ?? "user";
+  session.role = me.role ?? null;
+  session.seeIdentities = Boolean(me.see_identities);
+  return me;
+}
+
+/** Roles that may change things (watchlists, PTZ). Without sign-in (no auth feature) everything is allowed. */
+export function canWrite(): boolean {
+  return !session.authEnabled || session.role === "admin" || session.role === "operator";
+}
+

@@ -57,3 +57,9 @@ export function fmtBytes(n: number | null | undefined): string {
   }
   return `${v.toFixed(i ? 1 : 0)} ${units[i]}`;
 }
+
+/** Replaces an element's children (null/false children are skipped, as in ``h``). */
+export function fill(el: Element, ...children: Child[]): void {
+  clear(el);
+  append(el, children);
+}

@@ -2,7 +2,7 @@
 
 import "./style.css";
 import { api, ApiError, has, loadRoutes, setUnauthorizedHandler } from "./api";
-import { connectEvents, disconnectEvents, session } from "./app";
+import { connectEvents, disconnectEvents, loadMe, session } from "./app";
 import { clear, h } from "./dom";
 import { lang, setLang, t } from "./i18n";
 import { cameraEditPage, camerasPage } from "./pages/cameras";
@@ -13,9 +13,45 @@ import { livePage } from "./pages/live";
 import { recordingsPage } from "./pages/recordings";
 import { loginPage, passwordPage } from "./pages/login";
 import { systemPage } from "./pages/system";
+import { auditPage } from "./pages/audit";
+import { devicesPage } from "./pages/devices";
+import { facesPage } from "./pages/faces";
+import { recordPage } from "./pages/record";
+import { searchPage } from "./pages/search";
+import { usersPage } from "./pages/users";
 
 export type Cleanup = (() => void) | void;
 export type Page = (root: HTMLElement, params: string[]) => Cleanup | Promise<Cleanup>;
+
+/** Which pages this server and this user's role can use: a page is shown only where its API answers. */
+function allowed(feature: string): boolean {
+  const role = session.authEnabled ? session.role : "admin";
+  const operational = role !== "auditor"; // the auditor sees no cameras (separation of duties)
+  switch (feature) {
+    case "search":
+      return operational && has("/api/search/records");
+    case "faces":
+      return operational && has("/api/watchlists");
+    case "devices":
+      return operational && has("/api/devices");
+    case "users":
+      return role === "admin" && has("/api/users");
+    case "audit":
+      return role === "auditor" && has("/api/audit");
+    default:
+      return operational;
+  }
+}
+
+function guarded(feature: string, page: Page): Page {
+  return (root, params) => {
+    if (!allowed(feature)) {
+      root.append(h("p", { class: "muted", id: "unavailable" }, t("unavailable")));
+      return;
+    }
+    return page(root, params);
+  };
+}
 
 const ROUTES: [RegExp, Page][] = [
   [/^\/?$/, livePage],
@@ -29,6 +65,13 @@ const ROUTES: [RegExp, Page][] = [
   [/^\/recordings\/([^/]+)$/, recordingsPage],
   [/^\/dashboard$/, dashboardPage],
   [/^\/system$/, systemPage],
+  [/^\/search(?:\/(\w+))?$/, guarded("search", searchPage)],
+  [/^\/records\/([^/]+)$/, guarded("search", recordPage)],
+  [/^\/faces$/, guarded("faces", facesPage)],
+  [/^\/faces\/(\d+)$/, guarded("faces", facesPage)],
+  [/^\/devices$/, guarded("devices", devicesPage)],
+  [/^\/users$/, guarded("users", usersPage)],
+  [/^\/audit$/, guarded("audit", auditPage)],
   [/^\/login$/, loginPage],
   [/^\/password$/, (root) => passwordPage(root, [], "", session.user ?? "")],
 ];
@@ -36,10 +79,15 @@ const ROUTES: [RegExp, Page][] = [
 const NAV: [string, string][] = [
   ["#/live", "live"],
   ["#/events", "events"],
+  ["#/search", "search"],
+  ["#/faces", "faces"],
   ["#/cameras", "cameras"],
   ["#/recordings", "recordings"],
+  ["#/devices", "devices"],
   ["#/dashboard", "dashboard"],
   ["#/system", "system"],
+  ["#/users", "users"],
+  ["#/audit", "audit"],
 ];
 
 const app = document.getElementById("app")!;
@@ -64,7 +112,7 @@ function shell(): HTMLElement {
     h(
       "nav",
       null,
-      NAV.map(([href, key]) =>
+      NAV.filter(([, key]) => allowed(key)).map(([href, key]) =>
         h("a", { href, class: path.startsWith(href.slice(1)) ? "active" : "", "data-nav": key }, t(key)),
       ),
     ),
@@ -93,6 +141,10 @@ async function route(): Promise<void> {
   if (typeof cleanup === "function") cleanup();
   cleanup = undefined;
   const path = location.hash.replace(/^#/, "") || "/live";
+  if ((path === "/live" || path === "/") && session.authEnabled && session.role === "auditor" && allowed("audit")) {
+    location.hash = "#/audit"; // the auditor's only page
+    return;
+  }
   for (const [re, page] of ROUTES) {
     const m = re.exec(path);
     if (!m) continue;
@@ -120,7 +172,10 @@ function showLogin(): void {
 export function loggedIn(user: string): void {
   session.user = user;
   connectEvents();
-  location.hash = wanted === "#/login" ? "#/live" : wanted;
+  const go = () => {
+    location.hash = wanted === "#/login" ? "#/live" : wanted;
+  };
+  loadMe().then(go, go);
 }
 
 async function logout(): Promise<void> {
@@ -139,9 +194,8 @@ async function start(): Promise<void> {
   window.addEventListener("hashchange", () => void route());
   if (session.authEnabled) {
     try {
-      const me = await api<{ username?: string; name?: string; must_change_password?: boolean }>("/api/auth/me");
-      session.user = me.username ?? me.name ?? "user";
-      if (me.must_change_password) {
+      const me = await loadMe();
+      if (me?.must_change_password) {
         location.hash = "#/password";
         await route();
         return;

@@ -6,7 +6,7 @@ import { onLiveEvent } from "../app";
 import { fmtTime, h } from "../dom";
 import { t } from "../i18n";
 
-const TYPES = ["intrusion", "line_crossing", "loitering", "crowd", "counting"];
+const TYPES = ["intrusion", "line_crossing", "loitering", "crowd", "counting", "watchlist_match"];
 const CLASSES = ["person", "bicycle", "car", "motorcycle", "bus", "truck"];
 const PAGE = 50;
 const TYPE_COLOURS: Record<string, string> = {
@@ -15,6 +15,7 @@ const TYPE_COLOURS: Record<string, string> = {
   loitering: "#b07cff",
   crowd: "#ff8a3d",
   counting: "#3ea6ff",
+  watchlist_match: "#e0409b",
 };
 
 function toEpoch(v: string): number | null {
