@@ -14,7 +14,7 @@ from anfang.config.models import AppConfig
 from anfang.platform import Platform
 from anfang.records.service import Observation
 from anfang.records.wiring import service_for
-from anfang.search.plates import match_plates, plate_distance
+from anfang.search.plates import match_plates, plate_distance, sql_prefilter
 from anfang.vision.hog import HogDetector
 from tests.api_auth import authenticate
 
@@ -41,6 +41,33 @@ def test_plate_fuzzy_prefers_ocr_confusions() -> None:
     loose = {r: d for r, _p, d in match_plates("皖A8E18", PLATES, "fuzzy", max_distance=1.0)}
     assert loose == {"a": 0.0, "b": 0.5, "c": 1.0, "d": 1.0, "f": 1.0}  # e (8→12) is 2 edits away
     assert {r for r, _p, _d in match_plates("皖A*E1B", PLATES, "fuzzy", max_distance=0.5)} == {"a", "b", "c", "e"}
+
+
+def test_sql_prefilter_never_drops_a_match() -> None:
+    """The database prefilter (GLOB + length) keeps every plate the Python matcher accepts, and prunes."""
+    import random
+    import sqlite3
+
+    rng = random.Random(4)
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"
+    plates = [("皖" if i % 3 else "京") + "".join(rng.choice(alphabet) for _ in range(6)) for i in range(3000)]
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE p (id INTEGER, plate TEXT)")
+    db.executemany("INSERT INTO p VALUES (?, ?)", enumerate(plates))
+    queries = [plates[7], plates[7][:4] + "8" + plates[7][5:], "皖A*E18", "*" + plates[9][-3:], plates[11][:-1]]
+    pruned = 0
+    for q in queries:
+        for mode, maxd in (("exact", 0.0), ("wildcard", 0.0), ("fuzzy", 0.5), ("fuzzy", 1.0), ("fuzzy", 2.0)):
+            globs, lengths = sql_prefilter(q, mode, maxd)  # type: ignore[arg-type]
+            where = " OR ".join("plate GLOB ?" for _ in globs or []) or "1"
+            sql = f"SELECT id, plate FROM p WHERE ({where})"
+            if lengths:
+                sql += f" AND length(plate) BETWEEN {lengths[0]} AND {lengths[1]}"
+            kept = {str(i) for i, _p in db.execute(sql, globs or [])}
+            truth = {r for r, _p, _d in match_plates(q, [(str(i), p) for i, p in enumerate(plates)], mode, maxd)}  # type: ignore[arg-type]
+            assert truth <= kept, (q, mode, maxd)
+            pruned += len(kept) < len(plates)
+    assert pruned >= 15  # it is a real filter, not "keep everything"
 
 
 @pytest.fixture

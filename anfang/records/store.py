@@ -8,6 +8,7 @@ in the row too, so the vector index can always be rebuilt from the database.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -26,10 +27,12 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    or_,
     select,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from anfang.search.plates import normalise_plate
 from anfang.security.evidence import SIDECAR_SUFFIX
 from anfang.store.db import Base
 from anfang.store.events import _safe_name, _write_atomic
@@ -58,6 +61,7 @@ class RecordRow(Base):
     vehicle_color: Mapped[str | None] = mapped_column(String(16))
     plate_no: Mapped[str | None] = mapped_column(String(16))
     plate_color: Mapped[str | None] = mapped_column(String(16))
+    plate_norm: Mapped[str | None] = mapped_column(String(16))  # normalise_plate(plate_no), for search
     gender: Mapped[str | None] = mapped_column(String(8))
     age_low: Mapped[int | None] = mapped_column(Integer)
     age_up: Mapped[int | None] = mapped_column(Integer)
@@ -76,6 +80,7 @@ class RecordRow(Base):
         Index("ix_records_trousers_color_shot_time", "trousers_color", "shot_time"),
         Index("ix_records_vehicle_color_shot_time", "vehicle_color", "shot_time"),
         Index("ix_records_plate_no", "plate_no"),
+        Index("ix_records_plate_norm", "plate_norm"),
         Index("ix_records_shot_time", "shot_time"),
     )
 
@@ -84,6 +89,13 @@ class RecordRow(Base):
 
 
 COLUMNS = [c.name for c in RecordRow.__table__.columns]
+_JSON_COLUMNS = frozenset(c.name for c in RecordRow.__table__.columns if isinstance(c.type, JSON))
+_SQLITE_INSERT = f"INSERT INTO records ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+
+
+def _glob_to_like(pattern: str) -> str:
+    """GLOB (``*`` ``?``) to LIKE (``%`` ``_``) for databases without GLOB; plates hold no % or _."""
+    return pattern.replace("*", "%").replace("?", "_")
 
 
 class RecordStore:
@@ -140,14 +152,33 @@ class RecordStore:
         return data
 
     def add_many(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Insert ``rows`` in one transaction.
+
+        On SQLite the rows go straight to the driver's ``executemany`` as tuples with the JSON columns
+        serialised here: SQLAlchemy's per-row parameter processing cost twice the insert itself
+        (bench_records: ~6–9k rows/s through Core, the driver alone ~35k rows/s with the 9 indexes).
+        Other databases keep the portable Core insert.
+        """
         if not rows:
             return
         now = time.time()
         values = [{c: r.get(c) for c in COLUMNS} | {"created_at": r.get("created_at") or now} for r in rows]
         for v in values:
             v["attributes"] = v["attributes"] or {}
+            if v["plate_no"] and not v["plate_norm"]:
+                v["plate_norm"] = normalise_plate(v["plate_no"])
         with self.engine.begin() as conn:
-            conn.execute(insert(RecordRow), values)
+            if self.engine.dialect.name != "sqlite":
+                conn.execute(insert(RecordRow), values)
+                return
+            params = [
+                tuple(
+                    json.dumps(v[c], ensure_ascii=False) if c in _JSON_COLUMNS and v[c] is not None else v[c]
+                    for c in COLUMNS
+                )
+                for v in values
+            ]
+            conn.exec_driver_sql(_SQLITE_INSERT, params)
 
     def get(self, record_id: str) -> RecordRow | None:
         with Session(self.engine) as s:
@@ -190,16 +221,40 @@ class RecordStore:
             return list(s.scalars(stmt))
 
     def plates(
-        self, camera_ids: Sequence[str] | None = None, since: float | None = None, until: float | None = None
+        self,
+        camera_ids: Sequence[str] | None = None,
+        since: float | None = None,
+        until: float | None = None,
+        globs: Sequence[str] | None = None,
+        lengths: tuple[int, int] | None = None,
+        limit: int | None = None,
     ) -> list[tuple[str, str]]:
-        """``(id, plate_no)`` of every plated record in range: plate matching runs over these in Python."""
-        stmt = select(RecordRow.id, RecordRow.plate_no).where(RecordRow.plate_no.is_not(None))
+        """``(id, plate_no)`` of plated records in range, newest first, prefiltered in SQL on ``plate_norm``.
+
+        ``globs``: GLOB patterns (``*`` ``?``; any one may match) — a pattern with a literal prefix is an index
+        range scan, others a scan of the small plate index, both in C rather than a Python loop over every
+        plate. ``lengths``: (min, max) length of the normalised plate. Callers confirm matches in Python.
+        """
+        stmt = select(RecordRow.id, RecordRow.plate_no).where(RecordRow.plate_norm.is_not(None))
+        if globs:
+            sqlite = self.engine.dialect.name == "sqlite"
+            conds = [
+                RecordRow.plate_norm.op("GLOB")(g) if sqlite else RecordRow.plate_norm.like(_glob_to_like(g))
+                for g in globs
+            ]
+            stmt = stmt.where(or_(*conds))
+            if sqlite:  # scan the small plate index, not the table in shot_time order (1.3 s at 50k plates)
+                stmt = stmt.with_hint(RecordRow, "INDEXED BY ix_records_plate_norm", "sqlite")
+        if lengths is not None:
+            stmt = stmt.where(func.length(RecordRow.plate_norm).between(*lengths))
         if camera_ids:
             stmt = stmt.where(RecordRow.camera_id.in_(list(camera_ids)))
         if since is not None:
             stmt = stmt.where(RecordRow.shot_time >= since)
         if until is not None:
             stmt = stmt.where(RecordRow.shot_time < until)
+        if limit is not None:
+            stmt = stmt.order_by(RecordRow.shot_time.desc()).limit(limit)
         with self.engine.connect() as conn:
             return [(r[0], r[1]) for r in conn.execute(stmt)]
 

@@ -24,6 +24,42 @@ def normalise_plate(text: str) -> str:
     return _STRIP.sub("", text).upper()
 
 
+def _glob_literal(text: str) -> str:
+    return text.replace("[", "[[]")  # the only GLOB metacharacter a plate could carry besides * and ?
+
+
+def sql_prefilter(query: str, mode: Mode, max_distance: float = 1.0) -> tuple[list[str] | None, tuple[int, int] | None]:
+    """``(globs, lengths)`` that every plate matching ``query`` satisfies, for the database to apply first.
+
+    exact / wildcard: one GLOB on the normalised plate (a literal prefix makes it an index range scan).
+    fuzzy: each edit costs ≥ CONFUSABLE_COST, so at most ``e = max_distance / 0.5`` edits; cut the query's
+    literal characters into ``e + 1`` disjoint pieces and at least one piece survives untouched, i.e. is a
+    substring of the plate (pigeonhole) — ``GLOB '*piece*'`` for each, OR-ed. Without ``*`` the length can
+    differ by at most ``max_distance`` (insertions/deletions cost 1).
+    """
+    q = normalise_plate(query)
+    if mode in ("exact", "wildcard"):
+        text = _glob_literal(q) if mode == "wildcard" else _glob_literal(q).replace("*", "[*]").replace("?", "[?]")
+        return [text], None
+    edits = int(max_distance / CONFUSABLE_COST + 1e-9)
+    lengths = None
+    if "*" not in q:
+        slack = int(max_distance + 1e-9)
+        lengths = (max(0, len(q) - slack), len(q) + slack)
+    runs = [r for r in re.split(r"[*?]", q) if r]
+    pieces: list[str] = []
+    want = edits + 1
+    if sum(map(len, runs)) >= want:
+        pieces = list(runs)
+        while len(pieces) < want:  # split the longest piece until there are enough
+            longest = max(range(len(pieces)), key=lambda i: len(pieces[i]))
+            piece = pieces.pop(longest)
+            pieces += [piece[: len(piece) // 2], piece[len(piece) // 2 :]]
+        pieces = sorted(pieces, key=len, reverse=True)[:want] if len(pieces) > want else pieces
+    globs = [f"*{_glob_literal(p)}*" for p in pieces] if len(pieces) == want else None
+    return globs, lengths
+
+
 def substitution_cost(a: str, b: str) -> float:
     if a == b:
         return 0.0

@@ -16,7 +16,7 @@ import numpy as np
 
 from anfang.records.service import RecordService
 from anfang.records.store import RECORD_TYPES, RecordRow
-from anfang.search.plates import Mode, match_plates
+from anfang.search.plates import Mode, match_plates, sql_prefilter
 from anfang.vision.attributes.colors import PALETTE
 
 ATTRIBUTE_FILTERS = ("coat_color", "trousers_color", "vehicle_color", "plate_color", "gender")
@@ -134,10 +134,13 @@ class SearchService:
         cams = _cameras(camera_ids, scope)
         if cams == []:
             return []
-        try:
-            found = match_plates(q, self.records.store.plates(cams, since, until), mode, max_distance)
-        except ValueError as err:
-            raise SearchError(f"mode: {err}") from None
+        if mode not in ("exact", "wildcard", "fuzzy"):
+            raise SearchError(f"mode: unknown plate search mode {mode!r}; expected exact, wildcard or fuzzy")
+        globs, lengths = sql_prefilter(q, mode, max_distance)
+        # exact/wildcard hits all have distance 0, so the database can stop at the newest ``limit``.
+        sql_limit = limit if mode != "fuzzy" else None
+        candidates = self.records.store.plates(cams, since, until, globs, lengths, sql_limit)
+        found = match_plates(q, candidates, mode, max_distance)
         found = found[:limit]
         rows = self.records.store.get_many(rid for rid, _p, _d in found)
         return [Scored(rows[rid], d) for rid, _p, d in found if rid in rows]
