@@ -29,6 +29,8 @@ CHROMIUM_ARGS = [
 ]
 USERNAME = "operator"
 PASSWORD = "console-e2e-password"
+ADMIN = "chief"  # a second admin, already past its first sign-in, for tests that start from a fresh context
+ADMIN_PASSWORD = "console-e2e-admin-password"
 
 
 @dataclass
@@ -75,12 +77,18 @@ def console_server(tmp_path_factory: pytest.TempPathFactory, vtest_video: Path) 
 
     data = tmp_path_factory.mktemp("console-data")
     cameras = [_camera(vtest_video), _h264_camera(vtest_video, data)]
-    cfg = parse_config({"data_dir": str(data), "detector": {"type": "hog"}, "cameras": cameras})
+    raw: dict = {"data_dir": str(data), "detector": {"type": "hog"}, "cameras": cameras}
+    from anfang.config.models import AppConfig
+
+    if "records" in AppConfig.model_fields:  # person records for the search page (cheap: no pose, plates, faces)
+        raw["records"] = {"enabled": True, "pose": False, "plates": False, "faces": False, "track_end_s": 1.0}
+    cfg = parse_config(raw)
     platform = Platform(cfg, detector=HogDetector())
     users = getattr(platform, "users", None)
     if users is not None:
         # Like the first admin of a fresh install: a one-time password the console makes the user replace.
         users.create(USERNAME, PASSWORD, "admin", see_identities=True, must_change_password=True)
+        users.create(ADMIN, ADMIN_PASSWORD, "admin", see_identities=True, must_change_password=False)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
