@@ -72,7 +72,7 @@ def main() -> None:
         service = open_service(engine, Path(tmp), RecordsConfig(enabled=True, pose=False, plates=False), None)
         base_engine = make_engine(None, Path(tmp) / "baseline")
         upgrade(base_engine)
-        base = [rows(args.batch, rng, t0, False, args.vehicle_every) for _ in range(4)]
+        base = [rows(args.batch, rng, t0, args.index_n > 0, args.vehicle_every) for _ in range(4)]  # same shape
         t = time.perf_counter()
         for batch in base:  # baseline, same run: the portable SQLAlchemy Core executemany
             values = [{c: r.get(c) for c in COLUMNS} | {"created_at": 0.0} for r in batch]
@@ -87,6 +87,8 @@ def main() -> None:
             t = time.perf_counter()
             service.store.add_many(batch)
             db_s += time.perf_counter() - t
+            if start + args.batch == 4 * args.batch:  # same table size as the baseline above
+                print(f"database ingest, first {4 * args.batch:,} rows: {4 * args.batch / db_s:,.0f} rows/s")
             with_vec = [r for r in batch if r["embedding"] is not None]
             if with_vec:
                 vecs = np.stack([np.frombuffer(r["embedding"], np.float32) for r in with_vec])

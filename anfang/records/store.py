@@ -236,17 +236,27 @@ class RecordStore:
         plate. ``lengths``: (min, max) length of the normalised plate. Callers confirm matches in Python.
         """
         stmt = select(RecordRow.id, RecordRow.plate_no).where(RecordRow.plate_norm.is_not(None))
-        if globs:
+        if globs or lengths:
+            # Two steps: the distinct normalised plates that pass, from the plate index alone (a covering
+            # scan of short keys, no table lookups), then only those plates' rows by index lookup.
             sqlite = self.engine.dialect.name == "sqlite"
-            conds = [
-                RecordRow.plate_norm.op("GLOB")(g) if sqlite else RecordRow.plate_norm.like(_glob_to_like(g))
-                for g in globs
-            ]
-            stmt = stmt.where(or_(*conds))
-            if sqlite:  # scan the small plate index, not the table in shot_time order (1.3 s at 50k plates)
-                stmt = stmt.with_hint(RecordRow, "INDEXED BY ix_records_plate_norm", "sqlite")
-        if lengths is not None:
-            stmt = stmt.where(func.length(RecordRow.plate_norm).between(*lengths))
+            norms = select(RecordRow.plate_norm).distinct().where(RecordRow.plate_norm.is_not(None))
+            if globs:
+                conds = [
+                    RecordRow.plate_norm.op("GLOB")(g) if sqlite else RecordRow.plate_norm.like(_glob_to_like(g))
+                    for g in globs
+                ]
+                norms = norms.where(or_(*conds))
+            if lengths is not None:
+                norms = norms.where(func.length(RecordRow.plate_norm).between(*lengths))
+            with self.engine.connect() as conn:
+                passed = [r[0] for r in conn.execute(norms)]
+            if not passed:
+                return []
+            if len(passed) > 20_000:  # too many to list: let the database apply the pattern itself
+                stmt = stmt.where(RecordRow.plate_norm.in_(norms.scalar_subquery()))
+            else:
+                stmt = stmt.where(RecordRow.plate_norm.in_(passed))
         if camera_ids:
             stmt = stmt.where(RecordRow.camera_id.in_(list(camera_ids)))
         if since is not None:
