@@ -75,7 +75,7 @@ export function attrChip(a: RecordAttr): HTMLElement {
   const colour = PALETTE.find(([n]) => n === a.value);
   return h(
     "span",
-    { class: "chip", "data-attr": a.name, title: a.code !== null ? `code ${a.code}` : null },
+    { class: "chip", "data-attr": a.name, "data-value": String(a.value ?? ""), title: a.code !== null ? `code ${a.code}` : null },
     colour ? h("i", { class: "swatch", style: { background: colour[1] } }) : null,
     `${t(a.name)}: ${attrValue(a)}`,
     a.confidence !== null ? h("small", null, ` ${pct(a.confidence)}`) : null,
@@ -94,7 +94,7 @@ export function recordCard(r: RecordItem, cameraName: (id: string) => string = (
   return h(
     "a",
     { class: "record-card", href: `#/records/${encodeURIComponent(r.id)}`, "data-record": r.id, "data-type": r.type },
-    img ? h("img", { src: img, alt: t(r.type), loading: "lazy" }) : h("div", { class: "noimg" }),
+    img ? h("img", { src: img, alt: t(r.type) }) : h("div", { class: "noimg" }),
     h(
       "div",
       { class: "rc-body" },

@@ -221,11 +221,15 @@ def test_console_search_faces_devices_users(console_server: Server, browser) -> 
     page.wait_for_selector("nav a[data-nav=search]")
     page.click(f"[data-picker=coat_color] [data-colour={colour}]")
     page.click("#search-go")
-    page.wait_for_function("() => (document.querySelector('#search-status')?.textContent ?? '').includes('results')")
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('#results .record-card img')].some(i => i.complete && i.naturalWidth > 0)"
+    page.wait_for_function(  # every card now carries the chosen coat colour, and the crops have loaded
+        """(c) => {
+          const chips = [...document.querySelectorAll('#results .record-card .chip[data-attr=upper_color]')];
+          const imgs = [...document.querySelectorAll('#results .record-card img')];
+          return chips.length > 0 && chips.every(x => x.dataset.value === c)
+            && imgs.every(i => i.complete) && imgs.some(i => i.naturalWidth > 0);
+        }""",
+        arg=colour,
     )
-    assert page.query_selector(f"#results .record-card .chip[data-attr=upper_color]")
     shot(page, "search")
 
     # ---- record detail: attributes with confidence and the GA/T 1400 object

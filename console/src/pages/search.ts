@@ -47,13 +47,18 @@ export async function searchPage(root: HTMLElement, [tabParam]: string[]): Promi
   const results = h("div", { class: "record-grid", id: "results" });
   const status = h("p", { class: "muted", id: "search-status" });
 
-  function show(items: RecordItem[], note = ""): void {
+  // Only the latest search may fill the grid (an earlier, slower answer must not overwrite a newer one).
+  let latest = 0;
+  const begin = () => ++latest;
+  function show(items: RecordItem[], note = "", ticket = latest): void {
+    if (ticket !== latest) return;
     status.textContent = `${items.length} ${t("results")}${note}`;
     status.className = "muted";
     results.replaceChildren(...items.map((r) => recordCard(r, camName)));
     if (!items.length) results.append(h("p", { class: "muted empty" }, t("no_results")));
   }
-  function fail(err: unknown): void {
+  function fail(err: unknown, ticket = latest): void {
+    if (ticket !== latest) return;
     status.textContent = err instanceof ApiError ? err.message : String(err);
     status.className = "error";
     results.replaceChildren();
@@ -92,10 +97,11 @@ export async function searchPage(root: HTMLElement, [tabParam]: string[]): Promi
       const u = toEpoch(until.value);
       if (s !== null) q.set("since", String(s));
       if (u !== null) q.set("until", String(u));
+      const ticket = begin();
       try {
-        show((await api<{ items: RecordItem[] }>(`/api/search/records?${q}`)).items);
+        show((await api<{ items: RecordItem[] }>(`/api/search/records?${q}`)).items, "", ticket);
       } catch (err) {
-        fail(err);
+        fail(err, ticket);
       }
     };
     root.append(
@@ -133,11 +139,12 @@ export async function searchPage(root: HTMLElement, [tabParam]: string[]): Promi
       if (camera.value) q.append("camera_id", camera.value);
       status.textContent = t("searching");
       status.className = "muted";
+      const ticket = begin();
       try {
         const res = await api<{ kind: string | null; items: RecordItem[] }>(`/api/search/by-image?${q}`, { method: "POST", body: form });
-        show(res.items, res.kind ? ` · ${t(`kind_${res.kind}`)}` : "");
+        show(res.items, res.kind ? ` · ${t(`kind_${res.kind}`)}` : "", ticket);
       } catch (err) {
-        fail(err);
+        fail(err, ticket);
       }
     };
     root.append(
@@ -167,10 +174,11 @@ export async function searchPage(root: HTMLElement, [tabParam]: string[]): Promi
     const run = async () => {
       const p = new URLSearchParams({ q: q.value.trim(), mode: mode.value });
       if (mode.value === "fuzzy") p.set("max_distance", dist.value || "1");
+      const ticket = begin();
       try {
-        show((await api<{ items: RecordItem[] }>(`/api/search/plates?${p}`)).items);
+        show((await api<{ items: RecordItem[] }>(`/api/search/plates?${p}`)).items, "", ticket);
       } catch (err) {
-        fail(err);
+        fail(err, ticket);
       }
     };
     root.append(
