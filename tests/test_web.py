@@ -39,7 +39,7 @@ def test_index_served_and_uses_existing_routes(tmp_path: Path) -> None:
         # (events; overlay, which the live tile falls back from to polling when it is missing).
         paths = set(client.get("/openapi.json").json()["paths"]) | {"/api/ws/events", "/api/ws/overlay/{camera_id}"}
         probes = set(_PROBE.findall(text))
-        used = set(re.findall(r"/api/[a-z0-9/{}_.]+", re.sub(r"\$\{[^}]+\}", "{x}", _PROBE.sub("", text))))
+        used = set(re.findall(r"/api/[a-z0-9/{}_.-]+", re.sub(r"\$\{[^}]+\}", "{x}", _PROBE.sub("", text))))
         assert used, "page calls no API"
         shapes = {re.sub(r"\{[^}]+\}", "x", p) for p in paths}
         optional = {re.sub(r"\{[^}]+\}", "x", p) for p in probes}
