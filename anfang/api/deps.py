@@ -8,6 +8,8 @@ set headers). Role and camera checks are small helpers on top (``require_role``,
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -138,3 +140,55 @@ def audit(conn: HTTPConnection, action: str, target: str = "", detail: dict[str,
     principal = getattr(conn.state, "principal", None)
     actor = principal.name if isinstance(principal, Principal) else "anonymous"
     get_platform(conn).audit.append(actor, action, target, {**(detail or {}), "ip": client_ip(conn)})  # type: ignore[attr-defined]
+
+
+def must_mask(platform: Platform, user: Principal) -> bool:
+    """True when pictures shown to ``user`` must have faces (and plates) blurred: no see_identities."""
+    cfg = getattr(platform, "security_config", None)
+    return not user.see_identities and bool(cfg is None or cfg.mask_faces)
+
+
+def require_identities(platform: Platform, user: Principal, what: str) -> None:
+    """403 for video that cannot be masked (copied H.264/H.265: HLS, recordings) when ``user`` must see it masked.
+
+    Blurring faces in compressed video means decoding and re-encoding every frame, which the platform does
+    not do for playback; serving the stream unmasked would defeat the see_identities permission.
+    """
+    if must_mask(platform, user):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            f"{what} is unmasked video and needs the see_identities permission; use live.mjpg (masked) instead",
+        )
+
+
+_AUDITED_ONCE: dict[tuple[str, str | None, str, str], float] = {}
+_AUDITED_ONCE_LOCK = threading.Lock()
+AUDIT_ONCE_WINDOW_S = 600.0
+
+
+def audit_once(
+    conn: HTTPConnection,
+    action: str,
+    target: str = "",
+    detail: dict[str, Any] | None = None,
+    window_s: float = AUDIT_ONCE_WINDOW_S,
+) -> bool:
+    """Audit ``action`` on ``target`` once per caller session within ``window_s``; True when it was written.
+
+    Players poll an HLS playlist every few seconds; one entry per poll would bury the audit log, while one
+    per session and camera (renewed after the window) still records who watched what, and when.
+    """
+    principal = getattr(conn.state, "principal", None)
+    name = principal.name if isinstance(principal, Principal) else "anonymous"
+    token = principal.token_id if isinstance(principal, Principal) else None
+    key = (name, token, action, target)
+    now = time.monotonic()
+    with _AUDITED_ONCE_LOCK:
+        if now - _AUDITED_ONCE.get(key, -window_s - 1.0) < window_s:
+            return False
+        _AUDITED_ONCE[key] = now
+        if len(_AUDITED_ONCE) > 10_000:  # bounded: forget entries whose window has passed
+            for k in [k for k, t in _AUDITED_ONCE.items() if now - t >= window_s]:
+                del _AUDITED_ONCE[k]
+    audit(conn, action, target, detail)
+    return True

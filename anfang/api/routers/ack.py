@@ -2,6 +2,8 @@
 
 The verdict is written to the event's row in one transaction (``acknowledged``, ``ack_time`` and
 ``attributes.ack = {status, note, by, time}``), so it survives a crash the moment the call returns.
+Needs the ``event.ack`` permission (operator, admin) and the event's camera in the caller's scope (404 otherwise,
+as for an unknown event).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, status
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from anfang.api.deps import get_platform
+from anfang.api.deps import allowed_cameras, get_platform, require_permission
 from anfang.api.schemas import EventOut
 from anfang.platform import Platform
 from anfang.store.db import EventRecord
@@ -27,15 +29,26 @@ class AckIn(BaseModel):
     note: str | None = Field(None, max_length=1000)
 
 
-@router.post("/{event_id}/ack", response_model=EventOut, responses={404: {"description": "unknown event"}})
-def acknowledge(event_id: str, body: AckIn, request: Request, platform: Platform = Depends(get_platform)) -> EventOut:
+@router.post(
+    "/{event_id}/ack",
+    response_model=EventOut,
+    responses={404: {"description": "unknown event"}},
+    dependencies=[Depends(require_permission("event.ack"))],
+)
+def acknowledge(
+    event_id: str,
+    body: AckIn,
+    request: Request,
+    platform: Platform = Depends(get_platform),
+    allowed: frozenset[str] | None = Depends(allowed_cameras),
+) -> EventOut:
     principal = getattr(request.state, "principal", None)
     who = getattr(principal, "name", "anonymous")
     now = time.time()
     lock = getattr(platform.events, "_write_lock", None) or contextlib.nullcontext()
     with lock, Session(platform.events.engine, expire_on_commit=False) as session, session.begin():
         rec = session.get(EventRecord, event_id)
-        if rec is None:
+        if rec is None or (allowed is not None and rec.camera_id not in allowed):
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"event {event_id!r} not found")
         rec.acknowledged = True
         rec.ack_time = now

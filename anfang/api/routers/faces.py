@@ -1,7 +1,8 @@
 """Face watchlists (布控) and face comparison: thin wrappers over :class:`~anfang.faces.library.FaceLibrary`.
 
 Enrolment takes multipart photo uploads; every photo must show a face or nothing is stored. Changes go to
-the audit chain (who put whom on a watchlist is itself sensitive).
+the audit chain (who put whom on a watchlist is itself sensitive). Writes: admin or operator; reads and face
+comparison: console users (viewer too); the auditor, who sees the audit log only, neither.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from anfang.vision.face.analyze import similarity
 
 router = APIRouter(tags=["faces"])
 _writer = [Depends(require_role("admin", "operator"))]
+_reader = [Depends(require_role("admin", "operator", "viewer"))]
 
 
 class WatchlistIn(BaseModel):
@@ -39,7 +41,7 @@ def _call(fn, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202 - maps l
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
 
 
-@router.get("/watchlists")
+@router.get("/watchlists", dependencies=_reader)
 def list_watchlists(library: FaceLibrary = Depends(_library)) -> list[dict]:
     return library.watchlists()
 
@@ -54,7 +56,7 @@ def create_watchlist(body: WatchlistIn, request: Request, library: FaceLibrary =
     return out
 
 
-@router.get("/watchlists/{watchlist_id}")
+@router.get("/watchlists/{watchlist_id}", dependencies=_reader)
 def get_watchlist(watchlist_id: int, library: FaceLibrary = Depends(_library)) -> dict:
     return _call(library.watchlist, watchlist_id)
 
@@ -65,7 +67,7 @@ def delete_watchlist(watchlist_id: int, request: Request, library: FaceLibrary =
     audit(request, "watchlist.delete", str(watchlist_id))
 
 
-@router.get("/watchlists/{watchlist_id}/people")
+@router.get("/watchlists/{watchlist_id}/people", dependencies=_reader)
 def list_people(watchlist_id: int, library: FaceLibrary = Depends(_library)) -> list[dict]:
     return _call(library.people, watchlist_id)
 
@@ -100,7 +102,7 @@ def delete_person(person_id: int, request: Request, library: FaceLibrary = Depen
     audit(request, "watchlist.person.delete", str(person_id))
 
 
-@router.post("/faces/compare")
+@router.post("/faces/compare", dependencies=_reader)
 async def compare(
     image1: UploadFile = File(...),
     image2: UploadFile = File(...),

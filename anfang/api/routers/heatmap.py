@@ -1,11 +1,15 @@
-"""Where people walked, as a picture: the camera's person heatmap over its latest frame."""
+"""Where people walked, as a picture: the camera's person heatmap over its latest frame.
+
+Camera-scoped like every camera route; the background is a live frame, so it is masked for users without
+see_identities like ``frame.jpg``.
+"""
 
 from __future__ import annotations
 
 import cv2
 from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 
-from anfang.api.deps import get_platform
+from anfang.api.deps import Principal, allowed_cameras, check_camera, current_user, get_platform, must_mask
 from anfang.platform import Platform
 
 router = APIRouter(prefix="/cameras", tags=["cameras"])
@@ -20,7 +24,10 @@ def heatmap_png(
     camera_id: str,
     background: bool = Query(True, description="blend over the camera's latest frame"),
     platform: Platform = Depends(get_platform),
+    allowed: frozenset[str] | None = Depends(allowed_cameras),
+    user: Principal = Depends(current_user),
 ) -> Response:
+    check_camera(allowed, camera_id)
     try:
         latest = platform.latest(camera_id)
     except KeyError:
@@ -29,6 +36,8 @@ def heatmap_png(
     if heatmaps is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "heatmaps are not enabled")
     frame = latest[0].image if (background and latest is not None) else None
+    if frame is not None and must_mask(platform, user):
+        frame = platform.masker.mask(frame)  # type: ignore[attr-defined]
     ok, buf = cv2.imencode(".png", heatmaps.get(camera_id).render(frame))
     if not ok:
         raise HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, "PNG encoding failed")

@@ -2,7 +2,8 @@
 
 Thin: validation and HTTP shapes only; cutting and concatenating lives in :mod:`anfang.recording.export`.
 An exported range is written to a temporary file and deleted after it has been sent, so a long export
-never sits in memory.
+never sits in memory. Every route is camera-scoped (404 for a camera not granted); recorded video is copied
+H.264/H.265 that cannot be masked, so it needs see_identities, and each view or export is audited.
 """
 
 from __future__ import annotations
@@ -11,11 +12,19 @@ import os
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
-from anfang.api.deps import get_platform
+from anfang.api.deps import (
+    Principal,
+    allowed_cameras,
+    audit,
+    check_camera,
+    current_user,
+    get_platform,
+    require_identities,
+)
 from anfang.platform import Platform
 from anfang.recording.wiring import service_of
 
@@ -54,40 +63,68 @@ def list_recordings(
     since: float | None = Query(None, description="epoch seconds; segments ending after this"),
     until: float | None = Query(None, description="epoch seconds; segments starting before this"),
     platform: Platform = Depends(get_platform),
+    allowed: frozenset[str] | None = Depends(allowed_cameras),
 ) -> dict[str, Any]:
+    check_camera(allowed, camera_id)
     _camera(platform, camera_id)
     return service_of(platform).listing(camera_id, since, until)
 
 
 @router.get("/recordings/{camera_id}/segments/{start_ms}.mp4", response_class=FileResponse, responses=_MP4)
-def get_segment(camera_id: str, start_ms: int, platform: Platform = Depends(get_platform)) -> FileResponse:
+def get_segment(
+    camera_id: str,
+    start_ms: int,
+    request: Request,
+    platform: Platform = Depends(get_platform),
+    allowed: frozenset[str] | None = Depends(allowed_cameras),
+    user: Principal = Depends(current_user),
+) -> FileResponse:
+    check_camera(allowed, camera_id)
     _camera(platform, camera_id)
+    require_identities(platform, user, "recorded video")
     path = service_of(platform).segment_path(camera_id, start_ms)
     if path is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"camera {camera_id!r} has no segment {start_ms}")
+    audit(request, "recording.view", camera_id, {"segment": start_ms})
     return FileResponse(path, media_type="video/mp4", headers={"Cache-Control": "private, max-age=3600"})
 
 
 @router.get("/recordings/{camera_id}/play.mp4", response_class=FileResponse, responses=_MP4)
 def play(
     camera_id: str,
+    request: Request,
     start: float = Query(..., description="epoch seconds"),
     end: float = Query(..., description="epoch seconds, > start"),
     platform: Platform = Depends(get_platform),
+    allowed: frozenset[str] | None = Depends(allowed_cameras),
+    user: Principal = Depends(current_user),
 ) -> FileResponse:
+    check_camera(allowed, camera_id)
     _camera(platform, camera_id)
+    require_identities(platform, user, "recorded video")
     if not end > start:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "end: must be after start")
     if end - start > MAX_EXPORT_S:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"end: at most {MAX_EXPORT_S:.0f} s per request")
     path = service_of(platform).export(camera_id, start, end)
+    if path is not None:
+        audit(request, "recording.export", camera_id, {"start": start, "end": end})
     return _send_temp(path, f"{start:.3f}..{end:.3f}", f"{camera_id}-{int(start)}.mp4")
 
 
 @router.get("/events/{event_id}/clip.mp4", response_class=FileResponse, responses=_MP4)
-def event_clip(event_id: str, platform: Platform = Depends(get_platform)) -> FileResponse:
+def event_clip(
+    event_id: str,
+    request: Request,
+    platform: Platform = Depends(get_platform),
+    allowed: frozenset[str] | None = Depends(allowed_cameras),
+    user: Principal = Depends(current_user),
+) -> FileResponse:
     rec = platform.events.get(event_id)
-    if rec is None:
+    if rec is None or (allowed is not None and rec.camera_id not in allowed):  # as unknown: no existence leak
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"event {event_id!r} not found")
+    require_identities(platform, user, "an event clip")
     path = service_of(platform).event_clip(rec.camera_id, rec.start_time, rec.end_time)
+    if path is not None:
+        audit(request, "evidence.view", event_id, {"kind": "clip", "camera_id": rec.camera_id, "masked": False})
     return _send_temp(path, f"event {event_id!r}", f"event-{event_id}.mp4")

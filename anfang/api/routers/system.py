@@ -1,4 +1,7 @@
-"""Host health for the console's system page: CPU, memory, and disk use of the data and recordings folders."""
+"""Host health for the console's system page: CPU, memory, and disk use of the data and recordings folders.
+
+For console users (``camera.view``: viewer, operator, admin); the auditor sees the audit log only.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ import psutil
 from fastapi import APIRouter, Depends
 
 from anfang import __version__
-from anfang.api.deps import get_platform
+from anfang.api.deps import get_platform, require_permission
 from anfang.platform import Platform
 
 router = APIRouter(tags=["system"])
@@ -56,7 +59,7 @@ def _usage(path: Path) -> dict[str, Any]:
     }
 
 
-@router.get("/system")
+@router.get("/system", dependencies=[Depends(require_permission("camera.view"))])
 def system(platform: Platform = Depends(get_platform)) -> dict[str, Any]:
     """CPU (percent since the previous call), memory, per-folder disk use, and uptime."""
     mem = psutil.virtual_memory()
