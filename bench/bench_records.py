@@ -99,7 +99,7 @@ def main() -> None:
                 vec_rows += len(with_vec)
         print(f"rows {args.n:,} (vectors {vec_rows:,}); database ingest {args.n / db_s:,.0f} rows/s; "
               f"index ingest {vec_rows / max(ix_s, 1e-9):,.0f} rows/s; "
-              f"together {vec_rows / (ix_s + db_s * vec_rows / args.n):,.0f} rows/s for rows with vectors")  # fmt: skip
+              f"together {vec_rows / max(ix_s + db_s * vec_rows / args.n, 1e-9):,.0f} rows/s with vectors")  # fmt: skip
         t = time.perf_counter()
         service.index._graph.set_threads(2)
         built = service.index.flush()
