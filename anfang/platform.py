@@ -70,13 +70,13 @@ class Platform:
             from anfang.records.wiring import attach as attach_records
 
             attach_records(self)
-        self.heatmaps = Heatmaps.install(self.observer_factories)  # person heatmaps for the console
         from anfang.recording.wiring import attach as attach_recording  # recorder + playback service
 
         attach_recording(self)
-        from anfang.faces.wiring import attach as attach_faces  # face watchlists (å¸æ§); no-op unless faces.enabled
+        from anfang.faces.wiring import attach as attach_faces  # face watchlists (布控); no-op unless faces.enabled
 
         attach_faces(self)
+        self.heatmaps = Heatmaps.install(self.observer_factories)  # person heatmaps for the console
         self.manager: PipelineManager = PipelineManager(self.detector, self.sink, self.observer_factories)
         self._origin: dict[str, str] = {c.id: "config" for c in config.cameras}
         self._camera_lock = threading.RLock()
