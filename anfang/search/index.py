@@ -20,6 +20,9 @@ chunk, ``flush_chunk`` rows).
 Files under the index folder: ``graph.bin`` (the library's own format), ``meta.npz`` and ``vectors.npy``;
 each written to a temporary name and renamed, metadata last, so a crash mid-save leaves the previous
 consistent set loadable (the graph may then hold extra labels, which the metadata marks as not alive).
+
+Modules: the HNSW library wrapper is :mod:`anfang.search.graph`; the exact scans (small filtered sets,
+the pending tail) are :mod:`anfang.search.exact`.
 """
 
 from __future__ import annotations
@@ -31,13 +34,17 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Protocol
 
 import numpy as np
 
+from anfang.search.exact import scan_rows, scan_tail
+from anfang.search.graph import Backend, Graph
+
 log = logging.getLogger(__name__)
 
-Backend = Literal["hnswlib", "faiss"]
+__all__ = ["AnnIndex", "Backend", "Hit", "VectorIndex"]
+
 EXACT_MAX_ROWS = 2_000  # filtered sets up to this size are scanned exactly (< 1 ms for 512-d)
 EXACT_MAX_SHARE = 0.01  # ... and so are sets under 1 % of the index, where a filtered graph walk degrades
 FILTER_EF_MAX_BOOST = 8  # a selective filter widens efSearch by up to this factor (see _filtered_ef)
@@ -78,95 +85,6 @@ class VectorIndex(Protocol):
     def save(self) -> None: ...
 
 
-class _Graph:
-    """The HNSW library behind one small API (labels are row numbers)."""
-
-    def __init__(self, backend: Backend, dim: int, m: int, ef_construction: int, capacity: int) -> None:
-        self.backend = backend
-        self.dim = dim
-        if backend == "hnswlib":
-            import hnswlib
-
-            self.index = hnswlib.Index(space="ip", dim=dim)
-            self.index.init_index(max_elements=capacity, M=m, ef_construction=ef_construction)
-        else:
-            import faiss
-
-            self.index = faiss.IndexHNSWFlat(dim, m, faiss.METRIC_INNER_PRODUCT)
-            self.index.hnsw.efConstruction = ef_construction
-
-    def set_threads(self, n: int) -> None:
-        if self.backend == "hnswlib":
-            self.index.set_num_threads(n)
-        else:
-            import faiss
-
-            faiss.omp_set_num_threads(n)
-
-    def add(self, labels: np.ndarray, vectors: np.ndarray) -> None:
-        if self.backend == "hnswlib":
-            need = int(labels.max()) + 1
-            if need > self.index.get_max_elements():
-                self.index.resize_index(max(need, 2 * self.index.get_max_elements()))
-            self.index.add_items(vectors, labels)
-        else:  # FAISS HNSW numbers rows itself; our labels are always the next rows
-            assert int(labels[0]) == self.index.ntotal, "faiss rows must be appended in order"
-            self.index.add(vectors)
-
-    def delete(self, label: int) -> None:
-        if self.backend == "hnswlib":
-            self.index.mark_deleted(label)
-        # FAISS HNSW cannot remove; dead rows are excluded by the allow-list in every query.
-
-    def knn(self, q: np.ndarray, k: int, ef: int, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-        """(labels, similarities) of the ``k`` best rows of ``allowed`` (bool per row; None = all)."""
-        if self.backend == "hnswlib":
-            self.index.set_ef(max(ef, k))
-            flt = None if allowed is None else (lambda label: bool(allowed[label]))
-            labels, dist = self.index.knn_query(q[None], k=k, num_threads=1, filter=flt)
-            return labels[0].astype(np.int64), 1.0 - dist[0]
-        import faiss
-
-        params = faiss.SearchParametersHNSW(efSearch=max(ef, k))
-        if allowed is not None:
-            bits = np.packbits(allowed, bitorder="little")
-            params.sel = faiss.IDSelectorBitmap(len(allowed), faiss.swig_ptr(bits))
-            self._bits = bits  # the selector keeps a raw pointer: keep the array alive for the call
-        sims, labels = self.index.search(q[None], k, params=params)
-        keep = labels[0] >= 0
-        return labels[0][keep].astype(np.int64), sims[0][keep]
-
-    def save(self, path: Path) -> None:
-        if self.backend == "hnswlib":
-            self.index.save_index(str(path))
-        else:
-            import faiss
-
-            faiss.write_index(self.index, str(path))
-
-    @classmethod
-    def load(cls, backend: Backend, dim: int, path: Path, capacity: int) -> _Graph:
-        graph = cls.__new__(cls)
-        graph.backend, graph.dim = backend, dim
-        if backend == "hnswlib":
-            import hnswlib
-
-            graph.index = hnswlib.Index(space="ip", dim=dim)
-            graph.index.load_index(str(path), max_elements=capacity, allow_replace_deleted=False)
-        else:
-            import faiss
-
-            graph.index = faiss.read_index(str(path))
-        return graph
-
-
-def _top(sims: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Positions and values of the ``k`` largest entries, best first."""
-    top = np.argsort(-sims)[:k] if len(sims) <= k else np.argpartition(-sims, k)[:k]
-    top = top[np.argsort(-sims[top])]
-    return top, sims[top]
-
-
 class AnnIndex:
     """Embedded :class:`VectorIndex` (see module docstring). Thread-safe; one per data folder."""
 
@@ -186,7 +104,7 @@ class AnnIndex:
         self.flush_min = flush_min
         self.m, self.ef_construction, self.ef_search = m, ef_construction, ef_search
         self._lock = threading.RLock()
-        self._graph = _Graph(backend, dim, m, ef_construction, capacity)
+        self._graph = Graph(backend, dim, m, ef_construction, capacity)
         self._graph.set_threads(threads)
         self._vectors = np.zeros((capacity, dim), np.float32)
         self._cams = np.zeros(capacity, np.int32)
@@ -356,8 +274,7 @@ class AnnIndex:
                 return []
             if allowed <= EXACT_MAX_ROWS or allowed < EXACT_MAX_SHARE * n:
                 rows = np.arange(n) if keep is None else np.flatnonzero(keep)
-                labels, scores = _top(self._vectors[rows] @ q, k)
-                labels = rows[labels]
+                labels, scores = scan_rows(self._vectors, rows, q, k)
             else:
                 parts = []
                 in_graph = g if keep is None else int(keep[:g].sum())
@@ -367,13 +284,8 @@ class AnnIndex:
                     gmask = None if gmask is None else gmask[:g]
                     ef = self.ef_search if filt is None else self._filtered_ef(k, in_graph / g)
                     parts.append(self._graph.knn(q, min(k, in_graph), ef, gmask))
-                if g < n:  # the pending tail: one contiguous exact scan
-                    sims = self._vectors[g:n] @ q
-                    if keep is not None:
-                        sims = np.where(keep[g:n], sims, -np.inf)
-                    top, sc = _top(sims, k)
-                    ok = np.isfinite(sc)
-                    parts.append((top[ok] + g, sc[ok]))
+                if g < n:  # the pending tail: one contiguous exact scan (anfang.search.exact)
+                    parts.append(scan_tail(self._vectors, g, n, keep, q, k))
                 labels = np.concatenate([p[0] for p in parts])
                 scores = np.concatenate([p[1] for p in parts]).astype(np.float32)
                 order = np.argsort(-scores, kind="stable")[:k]
@@ -427,7 +339,7 @@ class AnnIndex:
         ids = [str(i) for i in meta["ids"]]
         n = len(ids)
         index = cls(dim, path, saved_backend, m=m, ef_construction=efc, ef_search=efs, capacity=max(n, 1024))  # type: ignore[arg-type]
-        index._graph = _Graph.load(saved_backend, dim, path / "graph.bin", max(n, 1024))  # type: ignore[arg-type]
+        index._graph = Graph.load(saved_backend, dim, path / "graph.bin", max(n, 1024))  # type: ignore[arg-type]
         index._vectors[:n] = np.load(path / "vectors.npy")
         index._cams[:n], index._times[:n], index._alive[:n] = meta["cams"], meta["times"], meta["alive"]
         index._ids = ids
