@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ import numpy as np
 
 from anfang.records.config import RecordsConfig
 from anfang.records.faces import best_face, face_attributes, face_columns, face_row
+from anfang.records.ids import new_record_id
 from anfang.records.store import RecordStore
 from anfang.search.index import AnnIndex
 from anfang.vision.attributes.colors import COLOR_CODES
@@ -149,7 +149,7 @@ class RecordService:
             return [row]
         row.update(face_columns(face))
         row["attributes"] |= face_attributes(face)
-        face_id = uuid.uuid4().hex
+        face_id = new_record_id()
         row["attributes"]["face_id"] = face_id
         return [row, face_row(face, row, obs.image, self.store, self.cfg.jpeg_quality, face_id)]
 
@@ -161,7 +161,7 @@ class RecordService:
         crop = obs.image[y1:y2, x1:x2]
         attrs = self.attributes_for(obs.object_class, crop, obs.confidence)
         rtype = RECORD_TYPE.get(obs.object_class, "person")
-        rid = uuid.uuid4().hex
+        rid = new_record_id()
         vec = None
         if rtype == "person" and crop.size:
             vec = np.asarray(self.embedder.embed(crop), np.float32)

@@ -9,6 +9,7 @@ in the row too, so the vector index can always be rebuilt from the database.
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -29,15 +30,18 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    text,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from anfang.search.plate_index import PlateIndex
 from anfang.search.plates import normalise_plate
 from anfang.security.evidence import SIDECAR_SUFFIX
 from anfang.store.db import Base
 from anfang.store.events import _safe_name, _write_atomic
 
 RECORD_TYPES = ("person", "face", "motor_vehicle", "non_motor_vehicle")
+PARTIAL_INDEXED = ("coat_color", "trousers_color", "vehicle_color", "plate_norm")
 
 
 class RecordRow(Base):
@@ -73,14 +77,22 @@ class RecordRow(Base):
     parent_id: Mapped[str | None] = mapped_column(String(64))  # a Face record's Person
     created_at: Mapped[float] = mapped_column(Double)
 
+    # Partial indexes (migration 0007): a column only one record type fills is indexed only where it is set,
+    # so a person row skips the vehicle and plate B-trees and a vehicle row the clothing ones. Every query on
+    # these columns compares them (``=``, ``IN``, ``GLOB``), which lets SQLite and PostgreSQL use the partial
+    # index. No index on plate_no: plate search goes through plate_norm.
     __table_args__ = (
         Index("ix_records_type_shot_time", "type", "shot_time"),
         Index("ix_records_camera_id_shot_time", "camera_id", "shot_time"),
-        Index("ix_records_coat_color_shot_time", "coat_color", "shot_time"),
-        Index("ix_records_trousers_color_shot_time", "trousers_color", "shot_time"),
-        Index("ix_records_vehicle_color_shot_time", "vehicle_color", "shot_time"),
-        Index("ix_records_plate_no", "plate_no"),
-        Index("ix_records_plate_norm", "plate_norm"),
+        *(
+            Index(
+                f"ix_records_{col}_shot_time" if col != "plate_norm" else "ix_records_plate_norm",
+                *((col, "shot_time") if col != "plate_norm" else (col,)),
+                sqlite_where=text(f"{col} IS NOT NULL"),
+                postgresql_where=text(f"{col} IS NOT NULL"),
+            )
+            for col in PARTIAL_INDEXED
+        ),
         Index("ix_records_shot_time", "shot_time"),
     )
 
@@ -101,11 +113,33 @@ def _glob_to_like(pattern: str) -> str:
 class RecordStore:
     """Rows plus files; ``add_many`` is one transaction (bulk import and bench use it)."""
 
-    def __init__(self, engine: Engine, media_dir: Path, protector: Any = None) -> None:
+    def __init__(self, engine: Engine, media_dir: Path, protector: Any = None, plate_index: bool = True) -> None:
         self.engine = engine
         self.protector = protector  # anfang.security.media.MediaProtector (key, signer) or None
         self.media_dir = Path(media_dir)
         self.media_dir.mkdir(parents=True, exist_ok=True)
+        # Fuzzy plate search index (anfang.search.plate_index), built from the database in the background at
+        # start so the first fuzzy query does not pay for it, then kept current by add_many and purge.
+        self._plates: PlateIndex | None = None
+        self._plates_lock = threading.Lock()
+        if plate_index:
+            threading.Thread(target=self.plate_index, name="plate-index", daemon=True).start()
+
+    def plate_index(self) -> PlateIndex:
+        """The fuzzy plate index, built on first use (or by the start-up thread) from the distinct plates.
+
+        The build holds the lock across its read, and inserts/deletes take the same lock before touching the
+        index, so a row committed during the build is either read by it or applied after it (adding a plate
+        twice is harmless); none is lost.
+        """
+        with self._plates_lock:
+            if self._plates is None:
+                index = PlateIndex()
+                stmt = select(RecordRow.plate_norm).distinct().where(RecordRow.plate_norm.is_not(None))
+                with self.engine.connect() as conn:
+                    index.add(r[0] for r in conn.execute(stmt))
+                self._plates = index
+            return self._plates
 
     def media_path(self, relative: str | None) -> Path | None:
         if not relative:
@@ -170,15 +204,20 @@ class RecordStore:
         with self.engine.begin() as conn:
             if self.engine.dialect.name != "sqlite":
                 conn.execute(insert(RecordRow), values)
-                return
-            params = [
-                tuple(
-                    json.dumps(v[c], ensure_ascii=False) if c in _JSON_COLUMNS and v[c] is not None else v[c]
-                    for c in COLUMNS
-                )
-                for v in values
-            ]
-            conn.exec_driver_sql(_SQLITE_INSERT, params)
+            else:
+                params = [
+                    tuple(
+                        json.dumps(v[c], ensure_ascii=False) if c in _JSON_COLUMNS and v[c] is not None else v[c]
+                        for c in COLUMNS
+                    )
+                    for v in values
+                ]
+                conn.exec_driver_sql(_SQLITE_INSERT, params)
+        plates = {v["plate_norm"] for v in values if v["plate_norm"]}
+        if plates:
+            with self._plates_lock:
+                if self._plates is not None:
+                    self._plates.add(plates)
 
     def get(self, record_id: str) -> RecordRow | None:
         with Session(self.engine) as s:
@@ -228,14 +267,18 @@ class RecordStore:
         globs: Sequence[str] | None = None,
         lengths: tuple[int, int] | None = None,
         limit: int | None = None,
+        norms: Sequence[str] | None = None,
     ) -> list[tuple[str, str]]:
         """``(id, plate_no)`` of plated records in range, newest first, prefiltered in SQL on ``plate_norm``.
 
         ``globs``: GLOB patterns (``*`` ``?``; any one may match) — a pattern with a literal prefix is an index
         range scan, others a scan of the small plate index, both in C rather than a Python loop over every
         plate. ``lengths``: (min, max) length of the normalised plate. Callers confirm matches in Python.
+        ``norms``: exactly these normalised plates (what the fuzzy index found), an index lookup each.
         """
         stmt = select(RecordRow.id, RecordRow.plate_no).where(RecordRow.plate_norm.is_not(None))
+        if norms is not None:
+            stmt = stmt.where(RecordRow.plate_norm.in_(list(norms)))
         if globs or lengths:
             # Two steps: the distinct normalised plates that pass, from the plate index alone (a covering
             # scan of short keys, no table lookups), then only those plates' rows by index lookup.
@@ -268,6 +311,35 @@ class RecordStore:
         with self.engine.connect() as conn:
             return [(r[0], r[1]) for r in conn.execute(stmt)]
 
+    def fuzzy_plates(
+        self,
+        query: str,
+        max_distance: float,
+        camera_ids: Sequence[str] | None = None,
+        since: float | None = None,
+        until: float | None = None,
+        limit: int = 50,
+    ) -> list[tuple[str, str, float]] | None:
+        """``(id, plate_no, distance)``, nearest first then newest, through the in-memory plate index.
+
+        ``None`` when the index cannot answer this query exactly (wildcards, a distance beyond its depth):
+        the caller falls back to the SQL prefilter. Rows are fetched one distance tier at a time, newest first,
+        so a popular plate does not pull all of its rows when ``limit`` is already filled by nearer ones.
+        """
+        index = self.plate_index()
+        if not index.covers(query, max_distance):
+            return None
+        tiers: dict[float, list[str]] = {}
+        for norm, d in index.search(query, max_distance):
+            tiers.setdefault(d, []).append(norm)
+        out: list[tuple[str, str, float]] = []
+        for d in sorted(tiers):
+            rows = self.plates(camera_ids, since, until, limit=limit - len(out), norms=tiers[d])
+            out += [(rid, plate, d) for rid, plate in rows]
+            if len(out) >= limit:
+                break
+        return out
+
     def count(self) -> int:
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(RecordRow)).scalar_one())
@@ -295,7 +367,7 @@ class RecordStore:
         while True:
             with Session(self.engine) as s:
                 rows = s.execute(
-                    select(RecordRow.id, RecordRow.snapshot_path, RecordRow.crop_path)
+                    select(RecordRow.id, RecordRow.plate_norm, RecordRow.snapshot_path, RecordRow.crop_path)
                     .where(RecordRow.shot_time < cutoff)
                     .limit(batch)
                 ).all()
@@ -303,10 +375,23 @@ class RecordStore:
                 return removed
             with self.engine.begin() as conn:
                 conn.execute(delete(RecordRow).where(RecordRow.id.in_([r[0] for r in rows])))
-            for _rid, *paths in rows:
+            self._forget_plates({r[1] for r in rows if r[1]})
+            for _rid, _plate, *paths in rows:
                 for rel in paths:
                     path = self.media_path(rel)
                     if path is not None:
                         path.unlink(missing_ok=True)
                         path.with_name(path.name + SIDECAR_SUFFIX).unlink(missing_ok=True)  # signature
             removed.extend(r[0] for r in rows)
+
+    def _forget_plates(self, plates: set[str]) -> None:
+        """Drop from the fuzzy index the plates no remaining row carries (retention removed their last record)."""
+        if not plates:
+            return
+        with self._plates_lock:
+            if self._plates is None:
+                return
+            stmt = select(RecordRow.plate_norm).distinct().where(RecordRow.plate_norm.in_(sorted(plates)))
+            with self.engine.connect() as conn:
+                still = {r[0] for r in conn.execute(stmt)}
+            self._plates.discard(plates - still)

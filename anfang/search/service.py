@@ -136,6 +136,11 @@ class SearchService:
             return []
         if mode not in ("exact", "wildcard", "fuzzy"):
             raise SearchError(f"mode: unknown plate search mode {mode!r}; expected exact, wildcard or fuzzy")
+        if mode == "fuzzy":  # the in-memory deletion index answers plain fuzzy queries; wildcards go to SQL
+            fuzzy = self.records.store.fuzzy_plates(q, max_distance, cams, since, until, limit)
+            if fuzzy is not None:
+                rows = self.records.store.get_many(rid for rid, _p, _d in fuzzy)
+                return [Scored(rows[rid], d) for rid, _p, d in fuzzy if rid in rows]
         globs, lengths = sql_prefilter(q, mode, max_distance)
         # exact/wildcard hits all have distance 0, so the database can stop at the newest ``limit``.
         sql_limit = limit if mode != "fuzzy" else None
