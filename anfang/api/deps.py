@@ -3,7 +3,9 @@
 ``current_user`` is the single gate: the app applies it to every router but health and login, so
 authentication lives in this one function, not in every route. It accepts, in order, a Bearer token
 (integrations), the console's HttpOnly session cookie, and ``?token=`` (websockets, where browsers cannot
-set headers). Role and camera checks are small helpers on top (``require_role``, ``allowed_cameras``).
+set headers). Role and camera checks are small helpers on top (``require_role``, ``allowed_cameras``), and
+routes under ``/{camera_id}/`` take the camera through ``scoped_camera`` (or ``scoped_video`` for unmaskable
+video), which checks scope and existence before the route body runs.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from fastapi import Depends, HTTPException, status
 from starlette.requests import HTTPConnection
 
+from anfang.config.models import CameraConfig
 from anfang.platform import Platform
 from anfang.security.passwords import PERMISSIONS, Role, UserRecord
 
@@ -131,6 +134,25 @@ def check_camera(allowed: frozenset[str] | None, camera_id: str) -> None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"camera {camera_id!r} not found")
 
 
+def camera_or_404(platform: Platform, camera_id: str) -> CameraConfig:
+    """The camera's config; 404 when there is no such camera."""
+    try:
+        return platform.camera(camera_id)
+    except KeyError:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"camera {camera_id!r} not found") from None
+
+
+def scoped_camera(
+    camera_id: str,
+    platform: Platform = Depends(get_platform),
+    allowed: frozenset[str] | None = Depends(allowed_cameras),
+) -> CameraConfig:
+    """Dependency for routes with a ``{camera_id}`` path parameter: the camera's config, 404 when it is not
+    granted (``check_camera``, checked first) or does not exist."""
+    check_camera(allowed, camera_id)
+    return camera_or_404(platform, camera_id)
+
+
 def client_ip(conn: HTTPConnection) -> str:
     return conn.client.host if conn.client else "unknown"
 
@@ -159,6 +181,21 @@ def require_identities(platform: Platform, user: Principal, what: str) -> None:
             status.HTTP_403_FORBIDDEN,
             f"{what} is unmasked video and needs the see_identities permission; use live.mjpg (masked) instead",
         )
+
+
+def scoped_video(what: str) -> Callable[..., CameraConfig]:
+    """Dependency: ``scoped_camera`` for unmaskable video (HLS, recordings), then ``require_identities``
+    (403 naming ``what``) — so a camera not granted is 404 before the identity check."""
+
+    def check(
+        camera: CameraConfig = Depends(scoped_camera),
+        platform: Platform = Depends(get_platform),
+        user: Principal = Depends(current_user),
+    ) -> CameraConfig:
+        require_identities(platform, user, what)
+        return camera
+
+    return check
 
 
 _AUDITED_ONCE: dict[tuple[str, str | None, str, str], float] = {}

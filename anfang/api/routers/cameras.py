@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 
-from anfang.api.deps import Principal, allowed_cameras, audit, check_camera, current_user, get_platform, require_role
+from anfang.api.deps import Principal, allowed_cameras, audit, current_user, get_platform, require_role, scoped_camera
 from anfang.api.schemas import CameraOut, CameraStatusOut
 from anfang.config.models import CameraConfig
 from anfang.platform import CameraExistsError, Platform
@@ -26,13 +26,6 @@ def _out(platform: Platform, cam: CameraConfig, statuses: dict[str, dict]) -> Ca
     )
 
 
-def _get(platform: Platform, camera_id: str) -> CameraConfig:
-    try:
-        return platform.camera(camera_id)
-    except KeyError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"camera {camera_id!r} not found") from None
-
-
 @router.get("", response_model=list[CameraOut])
 def list_cameras(
     platform: Platform = Depends(get_platform), allowed: frozenset[str] | None = Depends(allowed_cameras)
@@ -45,10 +38,9 @@ def list_cameras(
 def get_camera(
     camera_id: str,
     platform: Platform = Depends(get_platform),
-    allowed: frozenset[str] | None = Depends(allowed_cameras),
+    cam: CameraConfig = Depends(scoped_camera),
 ) -> CameraOut:
-    check_camera(allowed, camera_id)
-    return _out(platform, _get(platform, camera_id), platform.camera_status())
+    return _out(platform, cam, platform.camera_status())
 
 
 @router.post(
@@ -123,11 +115,9 @@ def latest_frame(
     camera_id: str,
     annotated: bool = Query(False, description="draw detections, zones and lines"),
     platform: Platform = Depends(get_platform),
-    allowed: frozenset[str] | None = Depends(allowed_cameras),
+    cam: CameraConfig = Depends(scoped_camera),
     user: Principal = Depends(current_user),
 ) -> Response:
-    check_camera(allowed, camera_id)
-    cam = _get(platform, camera_id)
     latest = platform.latest(camera_id)
     if latest is None:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, f"camera {camera_id!r} has no frame yet")

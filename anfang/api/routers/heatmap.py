@@ -9,7 +9,7 @@ from __future__ import annotations
 import cv2
 from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 
-from anfang.api.deps import Principal, allowed_cameras, check_camera, current_user, get_platform, must_mask
+from anfang.api.deps import Principal, current_user, get_platform, must_mask, scoped_camera
 from anfang.platform import Platform
 
 router = APIRouter(prefix="/cameras", tags=["cameras"])
@@ -19,19 +19,15 @@ router = APIRouter(prefix="/cameras", tags=["cameras"])
     "/{camera_id}/heatmap.png",
     response_class=Response,
     responses={200: {"content": {"image/png": {}}}, 404: {"description": "unknown camera"}},
+    dependencies=[Depends(scoped_camera)],
 )
 def heatmap_png(
     camera_id: str,
     background: bool = Query(True, description="blend over the camera's latest frame"),
     platform: Platform = Depends(get_platform),
-    allowed: frozenset[str] | None = Depends(allowed_cameras),
     user: Principal = Depends(current_user),
 ) -> Response:
-    check_camera(allowed, camera_id)
-    try:
-        latest = platform.latest(camera_id)
-    except KeyError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"camera {camera_id!r} not found") from None
+    latest = platform.latest(camera_id)
     heatmaps = getattr(platform, "heatmaps", None)
     if heatmaps is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "heatmaps are not enabled")

@@ -41,7 +41,8 @@ from anfang.api.deps import (
     current_user,
     get_platform,
     must_mask,
-    require_identities,
+    scoped_camera,
+    scoped_video,
 )
 from anfang.config.models import CameraConfig
 from anfang.core.detections import Detections
@@ -55,13 +56,6 @@ router = APIRouter(tags=["live"])
 MAX_MJPEG_FPS = 15.0
 OVERLAY_WS_FPS = 10.0
 BOUNDARY = "frame"
-
-
-def _camera(platform: Platform, camera_id: str) -> Any:
-    try:
-        return platform.camera(camera_id)
-    except KeyError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"camera {camera_id!r} not found") from None
 
 
 def _frame_jpeg(
@@ -102,6 +96,7 @@ async def _mjpeg(
     "/cameras/{camera_id}/live.mjpg",
     response_class=StreamingResponse,
     responses={200: {"content": {f"multipart/x-mixed-replace; boundary={BOUNDARY}": {}}}, 404: {}},
+    dependencies=[Depends(scoped_camera)],
 )
 def live_mjpeg(
     camera_id: str,
@@ -109,11 +104,8 @@ def live_mjpeg(
     overlay: int = Query(1, ge=0, le=1, description="1: draw boxes, zones and lines"),
     fps: float = Query(5.0, gt=0, le=MAX_MJPEG_FPS),
     platform: Platform = Depends(get_platform),
-    allowed: frozenset[str] | None = Depends(allowed_cameras),
     user: Principal = Depends(current_user),
 ) -> StreamingResponse:
-    check_camera(allowed, camera_id)
-    _camera(platform, camera_id)
     mask = must_mask(platform, user)
     audit(request, "live.view", camera_id, {"format": "mjpeg", "masked": mask})  # once per stream, not per frame
     return StreamingResponse(
@@ -127,10 +119,8 @@ def live_mjpeg(
 def overlay(
     camera_id: str,
     platform: Platform = Depends(get_platform),
-    allowed: frozenset[str] | None = Depends(allowed_cameras),
+    cam: CameraConfig = Depends(scoped_camera),
 ) -> dict[str, Any]:
-    check_camera(allowed, camera_id)
-    cam = _camera(platform, camera_id)
     latest = platform.latest(camera_id)
     if latest is None:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, f"camera {camera_id!r} has no frame yet")
@@ -169,21 +159,15 @@ _HLS_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get("/cameras/{camera_id}/hls/index.m3u8", responses=_HLS_RESPONSES)
-def hls_playlist(
-    camera_id: str,
-    request: Request,
-    platform: Platform = Depends(get_platform),
-    allowed: frozenset[str] | None = Depends(allowed_cameras),
-    user: Principal = Depends(current_user),
-) -> Response:
+_HLS_CAMERA = [Depends(scoped_video("live HLS"))]
+
+
+@router.get("/cameras/{camera_id}/hls/index.m3u8", responses=_HLS_RESPONSES, dependencies=_HLS_CAMERA)
+def hls_playlist(camera_id: str, request: Request, platform: Platform = Depends(get_platform)) -> Response:
     """Live HLS playlist; the first request starts the camera's muxer, which stops when nobody asks.
 
     403 without see_identities: the segments are the camera's H.264 copied unmasked (use live.mjpg).
     """
-    check_camera(allowed, camera_id)
-    _camera(platform, camera_id)
-    require_identities(platform, user, "live HLS")
     try:
         text = service_of(platform).hls_playlist(camera_id)
     except LookupError as exc:
@@ -194,17 +178,8 @@ def hls_playlist(
     return Response(text, media_type="application/vnd.apple.mpegurl", headers={"Cache-Control": "no-store"})
 
 
-@router.get("/cameras/{camera_id}/hls/{name}", response_class=FileResponse)
-def hls_segment(
-    camera_id: str,
-    name: str,
-    platform: Platform = Depends(get_platform),
-    allowed: frozenset[str] | None = Depends(allowed_cameras),
-    user: Principal = Depends(current_user),
-) -> FileResponse:
-    check_camera(allowed, camera_id)
-    _camera(platform, camera_id)
-    require_identities(platform, user, "live HLS")
+@router.get("/cameras/{camera_id}/hls/{name}", response_class=FileResponse, dependencies=_HLS_CAMERA)
+def hls_segment(camera_id: str, name: str, platform: Platform = Depends(get_platform)) -> FileResponse:
     path = service_of(platform).hls_segment(camera_id, name)
     if path is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no live segment {name!r}")

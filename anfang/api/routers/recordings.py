@@ -20,10 +20,11 @@ from anfang.api.deps import (
     Principal,
     allowed_cameras,
     audit,
-    check_camera,
     current_user,
     get_platform,
     require_identities,
+    scoped_camera,
+    scoped_video,
 )
 from anfang.platform import Platform
 from anfang.recording.wiring import service_of
@@ -35,13 +36,7 @@ _MP4: dict[int | str, dict[str, Any]] = {
     200: {"content": {"video/mp4": {}}, "description": "MP4 (H.264/H.265, remuxed from the segments)"},
     404: {"description": "unknown camera/event, or nothing recorded in the range"},
 }
-
-
-def _camera(platform: Platform, camera_id: str) -> None:
-    try:
-        platform.camera(camera_id)
-    except KeyError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"camera {camera_id!r} not found") from None
+_RECORDED_VIDEO = [Depends(scoped_video("recorded video"))]
 
 
 def _send_temp(path: Path | None, what: str, filename: str) -> FileResponse:
@@ -57,31 +52,25 @@ def _send_temp(path: Path | None, what: str, filename: str) -> FileResponse:
     )
 
 
-@router.get("/recordings/{camera_id}")
+@router.get("/recordings/{camera_id}", dependencies=[Depends(scoped_camera)])
 def list_recordings(
     camera_id: str,
     since: float | None = Query(None, description="epoch seconds; segments ending after this"),
     until: float | None = Query(None, description="epoch seconds; segments starting before this"),
     platform: Platform = Depends(get_platform),
-    allowed: frozenset[str] | None = Depends(allowed_cameras),
 ) -> dict[str, Any]:
-    check_camera(allowed, camera_id)
-    _camera(platform, camera_id)
     return service_of(platform).listing(camera_id, since, until)
 
 
-@router.get("/recordings/{camera_id}/segments/{start_ms}.mp4", response_class=FileResponse, responses=_MP4)
+@router.get(
+    "/recordings/{camera_id}/segments/{start_ms}.mp4",
+    response_class=FileResponse,
+    responses=_MP4,
+    dependencies=_RECORDED_VIDEO,
+)
 def get_segment(
-    camera_id: str,
-    start_ms: int,
-    request: Request,
-    platform: Platform = Depends(get_platform),
-    allowed: frozenset[str] | None = Depends(allowed_cameras),
-    user: Principal = Depends(current_user),
+    camera_id: str, start_ms: int, request: Request, platform: Platform = Depends(get_platform)
 ) -> FileResponse:
-    check_camera(allowed, camera_id)
-    _camera(platform, camera_id)
-    require_identities(platform, user, "recorded video")
     path = service_of(platform).segment_path(camera_id, start_ms)
     if path is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"camera {camera_id!r} has no segment {start_ms}")
@@ -89,19 +78,16 @@ def get_segment(
     return FileResponse(path, media_type="video/mp4", headers={"Cache-Control": "private, max-age=3600"})
 
 
-@router.get("/recordings/{camera_id}/play.mp4", response_class=FileResponse, responses=_MP4)
+@router.get(
+    "/recordings/{camera_id}/play.mp4", response_class=FileResponse, responses=_MP4, dependencies=_RECORDED_VIDEO
+)
 def play(
     camera_id: str,
     request: Request,
     start: float = Query(..., description="epoch seconds"),
     end: float = Query(..., description="epoch seconds, > start"),
     platform: Platform = Depends(get_platform),
-    allowed: frozenset[str] | None = Depends(allowed_cameras),
-    user: Principal = Depends(current_user),
 ) -> FileResponse:
-    check_camera(allowed, camera_id)
-    _camera(platform, camera_id)
-    require_identities(platform, user, "recorded video")
     if not end > start:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "end: must be after start")
     if end - start > MAX_EXPORT_S:
