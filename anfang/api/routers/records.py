@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 
-from anfang.api.deps import Principal, audit, current_user, get_platform
+from anfang.api.deps import Principal, allowed_cameras, audit, current_user, get_platform, must_mask
 from anfang.platform import Platform
 from anfang.records.gat1400 import export
 from anfang.records.store import RecordRow
 from anfang.records.wiring import service_for
-from anfang.search.service import record_dict
-
-try:  # camera scope arrives with the security feature; without it every camera is visible
-    from anfang.api.deps import allowed_cameras
-except ImportError:  # pragma: no cover - depends on which features are in the build
-
-    def allowed_cameras() -> frozenset[str] | None:  # type: ignore[misc]
-        return None
-
+from anfang.search.service import SearchError, SearchService, record_dict
 
 router = APIRouter(prefix="/records", tags=["records"])
 MAX_LIMIT = 1000
@@ -28,6 +23,38 @@ Scope = frozenset[str] | None
 
 def _url_base(request: Request) -> str:
     return str(request.base_url).rstrip("/")
+
+
+def search_service(platform: Platform) -> SearchService:
+    return SearchService(service_for(platform))
+
+
+@contextmanager
+def search_errors() -> Iterator[None]:
+    """A :class:`SearchError` (a bad filter or query) becomes 422 with its message."""
+    try:
+        yield
+    except SearchError as err:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(err)) from None
+
+
+def attributes_page(
+    platform: Platform,
+    allowed: Scope,
+    record_type: str | None,
+    camera_id: list[str] | None,
+    since: float | None,
+    until: float | None,
+    limit: int,
+    offset: int,
+    **attrs: str | None,
+) -> dict[str, Any]:
+    """One page of records, newest first, as ``{"items", "limit", "offset"}``; 422 for a bad filter."""
+    with search_errors():
+        rows = search_service(platform).attributes(
+            record_type, camera_id, since, until, limit, offset, scope=allowed, **attrs
+        )
+    return {"items": [record_dict(r) for r in rows], "limit": limit, "offset": offset}
 
 
 def _scoped(platform: Platform, record_id: str, allowed: Scope) -> RecordRow:
@@ -48,15 +75,7 @@ def list_records(
     platform: Platform = Depends(get_platform),
     allowed: Scope = Depends(allowed_cameras),
 ) -> dict[str, Any]:
-    from anfang.search.service import SearchError, SearchService
-
-    try:
-        rows = SearchService(service_for(platform)).attributes(
-            record_type, camera_id, since, until, limit, offset, scope=allowed
-        )
-    except SearchError as err:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(err)) from None
-    return {"items": [record_dict(r) for r in rows], "limit": limit, "offset": offset}
+    return attributes_page(platform, allowed, record_type, camera_id, since, until, limit, offset)
 
 
 @router.get("/export/gat1400", summary="GA/T 1400 list objects for a filtered batch of records")
@@ -70,14 +89,8 @@ def export_gat1400(
     platform: Platform = Depends(get_platform),
     allowed: Scope = Depends(allowed_cameras),
 ) -> dict[str, Any]:
-    from anfang.search.service import SearchError, SearchService
-
-    try:
-        rows = SearchService(service_for(platform)).attributes(
-            record_type, camera_id, since, until, limit, scope=allowed
-        )
-    except SearchError as err:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(err)) from None
+    with search_errors():
+        rows = search_service(platform).attributes(record_type, camera_id, since, until, limit, scope=allowed)
     return export(rows, _url_base(request))
 
 
@@ -98,27 +111,39 @@ def get_record_gat1400(
     return export([_scoped(platform, record_id, allowed)], _url_base(request))
 
 
-def _picture(
+@dataclass(frozen=True)
+class _Viewer:
+    """Who asks for a record picture, and what they may see."""
+
+    request: Request
+    platform: Platform
+    user: Principal
+    allowed: Scope
+
+
+def _viewer(
     request: Request,
-    platform: Platform,
-    user: Principal,
-    record_id: str,
-    allowed: Scope,
-    kind: Literal["snapshot", "crop"],
-) -> Response:
+    platform: Platform = Depends(get_platform),
+    user: Principal = Depends(current_user),
+    allowed: Scope = Depends(allowed_cameras),
+) -> _Viewer:
+    return _Viewer(request, platform, user, allowed)
+
+
+def _picture(viewer: _Viewer, record_id: str, kind: Literal["snapshot", "crop"]) -> Response:
     """A record picture as the caller may see it — the same policy as event evidence (``evidence_image``):
     camera-scoped, decrypted, masked for users without see_identities, and audited as an evidence view.
     A record's pictures identify people as much as an alarm's do, so they get no softer treatment."""
-    row = _scoped(platform, record_id, allowed)
+    platform = viewer.platform
+    row = _scoped(platform, record_id, viewer.allowed)
     data = service_for(platform).store.read_media(getattr(row, f"{kind}_path"), getattr(platform, "media", None))
     if data is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"record {record_id!r} has no {kind}")
-    cfg = getattr(platform, "security_config", None)
-    masked = not user.see_identities and bool(cfg is None or cfg.mask_faces)
+    masked = must_mask(platform, viewer.user)
     if masked:
         data = platform.masker.mask_jpeg(data)  # type: ignore[attr-defined]
     detail = {"kind": kind, "record": True, "camera_id": row.camera_id, "masked": masked}
-    audit(request, "evidence.view", record_id, detail)
+    audit(viewer.request, "evidence.view", record_id, detail)
     return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=86400"})
 
 
@@ -130,23 +155,11 @@ _IMAGE_RESPONSES: dict[int | str, dict] = {
 
 @router.get("/{record_id}/snapshot.jpg", response_class=Response, responses=_IMAGE_RESPONSES,
             summary="The full frame of the best view")  # fmt: skip
-def record_snapshot(
-    record_id: str,
-    request: Request,
-    platform: Platform = Depends(get_platform),
-    user: Principal = Depends(current_user),
-    allowed: Scope = Depends(allowed_cameras),
-) -> Response:
-    return _picture(request, platform, user, record_id, allowed, "snapshot")
+def record_snapshot(record_id: str, viewer: _Viewer = Depends(_viewer)) -> Response:
+    return _picture(viewer, record_id, "snapshot")
 
 
 @router.get("/{record_id}/crop.jpg", response_class=Response, responses=_IMAGE_RESPONSES,
             summary="The object's best crop")  # fmt: skip
-def record_crop(
-    record_id: str,
-    request: Request,
-    platform: Platform = Depends(get_platform),
-    user: Principal = Depends(current_user),
-    allowed: Scope = Depends(allowed_cameras),
-) -> Response:
-    return _picture(request, platform, user, record_id, allowed, "crop")
+def record_crop(record_id: str, viewer: _Viewer = Depends(_viewer)) -> Response:
+    return _picture(viewer, record_id, "crop")

@@ -6,23 +6,14 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, File, HTTPException, Query, UploadFile, status
 
-from anfang.api.deps import get_platform
-from anfang.api.routers.records import MAX_LIMIT, Scope, allowed_cameras
+from anfang.api.deps import allowed_cameras, get_platform
+from anfang.api.routers.records import MAX_LIMIT, Scope, attributes_page, search_errors, search_service
 from anfang.platform import Platform
-from anfang.records.wiring import service_for
 from anfang.search.plates import Mode
-from anfang.search.service import ImageKind, SearchError, SearchService, record_dict
+from anfang.search.service import ImageKind, record_dict
 
 router = APIRouter(prefix="/search", tags=["search"])
 MAX_UPLOAD = 8 * 1024 * 1024
-
-
-def _service(platform: Platform) -> SearchService:
-    return SearchService(service_for(platform))
-
-
-def _bad(err: SearchError) -> HTTPException:
-    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(err))
 
 
 @router.get("/records", summary="Records by attributes (colours use the 12-name palette)")
@@ -40,14 +31,10 @@ def search_records(
     platform: Platform = Depends(get_platform),
     allowed: Scope = Depends(allowed_cameras),
 ) -> dict[str, Any]:
-    try:
-        rows = _service(platform).attributes(
-            record_type, camera_id, since, until, limit, offset, scope=allowed,
-            coat_color=coat_color, trousers_color=trousers_color, vehicle_color=vehicle_color, plate_color=plate_color,
-        )  # fmt: skip
-    except SearchError as err:
-        raise _bad(err) from None
-    return {"items": [record_dict(r) for r in rows], "limit": limit, "offset": offset}
+    return attributes_page(
+        platform, allowed, record_type, camera_id, since, until, limit, offset,
+        coat_color=coat_color, trousers_color=trousers_color, vehicle_color=vehicle_color, plate_color=plate_color,
+    )  # fmt: skip
 
 
 @router.post("/by-image", summary="Records nearest to an uploaded picture: faces (Face records) or bodies (Person)")
@@ -64,10 +51,8 @@ async def search_by_image(
     data = await image.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
         raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"image: larger than {MAX_UPLOAD} bytes")
-    try:
-        hits = _service(platform).by_image(data, k, camera_id, since, until, scope=allowed, kind=kind)
-    except SearchError as err:
-        raise _bad(err) from None
+    with search_errors():
+        hits = search_service(platform).by_image(data, k, camera_id, since, until, scope=allowed, kind=kind)
     return {
         "kind": hits[0].kind if hits else None,
         "items": [record_dict(h.row) | {"score": round(h.score, 4)} for h in hits],
@@ -86,8 +71,6 @@ def search_plates(
     platform: Platform = Depends(get_platform),
     allowed: Scope = Depends(allowed_cameras),
 ) -> dict[str, Any]:
-    try:
-        hits = _service(platform).plates(q, mode, camera_id, since, until, limit, max_distance, scope=allowed)
-    except SearchError as err:
-        raise _bad(err) from None
+    with search_errors():
+        hits = search_service(platform).plates(q, mode, camera_id, since, until, limit, max_distance, scope=allowed)
     return {"items": [record_dict(h.row) | {"distance": h.score} for h in hits]}
