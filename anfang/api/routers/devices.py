@@ -60,6 +60,15 @@ def _device(service: Any, device_id: str, granted: set[tuple[str, str]] | None =
     raise HTTPException(status.HTTP_404_NOT_FOUND, f"device {device_id!r} is not registered")
 
 
+def _granted_device(platform: Platform, allowed: frozenset[str] | None, device_id: str) -> tuple[Any, set | None]:
+    """(service, granted channels) for a route on one device; 503 without GB/T 28181, 404 for a device that is
+    not registered or has no channel the caller may see."""
+    service = _service(platform)
+    granted = _granted_channels(platform, allowed)
+    _device(service, device_id, granted)
+    return service, granted
+
+
 @router.get("")
 def list_devices(
     platform: Platform = Depends(get_platform), allowed: frozenset[str] | None = Depends(allowed_cameras)
@@ -80,9 +89,7 @@ def query_catalog(
     allowed: frozenset[str] | None = Depends(allowed_cameras),
 ) -> dict[str, Any]:
     """Ask the device for its Catalog again (e.g. after channels were added on an NVR)."""
-    service = _service(platform)
-    granted = _granted_channels(platform, allowed)
-    _device(service, device_id, granted)
+    service, granted = _granted_device(platform, allowed, device_id)
     try:
         service.catalog(device_id)
     except KeyError:
@@ -102,9 +109,7 @@ def ptz(
     allowed: frozenset[str] | None = Depends(allowed_cameras),
 ) -> dict[str, str]:
     """Send a DeviceControl PTZCmd; devices do not confirm moves, so this is accepted, not done."""
-    service = _service(platform)
-    granted = _granted_channels(platform, allowed)
-    _device(service, device_id, granted)
+    service, granted = _granted_device(platform, allowed, device_id)
     if granted is not None and (device_id, channel_id) not in granted:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"channel {channel_id!r} not found")
     service.ptz(device_id, channel_id, body.command, body.speed)
