@@ -10,6 +10,8 @@ connections all carry it. No password is set, so no argon2 hashing slows the tes
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 _counter = itertools.count(1)
@@ -34,3 +36,17 @@ def authenticate(
     client.headers["Authorization"] = f"Bearer {token}"
     client.cookies.set(SESSION_COOKIE, token)
     return username
+
+
+@contextmanager
+def api_client(
+    platform: Any, role: str = "admin", cameras: list[str] | None = None, see_identities: bool = True
+) -> Iterator[Any]:
+    """A TestClient on a new app for ``platform``, logged in as a new user (see :func:`authenticate`)."""
+    from fastapi.testclient import TestClient
+
+    from anfang.api.app import create_app
+
+    with TestClient(create_app(platform)) as client:
+        authenticate(client, platform, role, cameras, see_identities)
+        yield client

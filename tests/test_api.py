@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -19,12 +18,12 @@ from websockets.sync.client import connect
 
 from anfang.api.app import create_app
 from anfang.api.deps import current_user
-from anfang.api.server import make_server
 from anfang.config.models import AppConfig
 from anfang.events.model import Event
 from anfang.platform import Platform
 from anfang.vision.hog import HogDetector
-from tests.api_auth import authenticate
+from tests.api_auth import api_client, authenticate
+from tests.live_server import serve
 
 pytest.importorskip("anfang.pipeline.manager", reason="the pipeline manager is not in this build yet")
 
@@ -57,8 +56,7 @@ def platform(tmp_path: Path) -> Iterator[Platform]:
 
 @pytest.fixture
 def client(platform: Platform) -> Iterator[TestClient]:
-    with TestClient(create_app(platform)) as c:
-        authenticate(c, platform)
+    with api_client(platform) as c:
         yield c
 
 
@@ -128,8 +126,7 @@ def test_camera_changes_survive_restart(tmp_path: Path) -> None:
     p = Platform(cfg, detector=HogDetector())
     p.start()
     try:
-        with TestClient(create_app(p)) as c:
-            authenticate(c, p)
+        with api_client(p) as c:
             r = c.post("/api/cameras", json=file_camera("api1", name="first"))
             assert r.status_code == 201, r.text
             assert r.json()["origin"] == "api" and r.headers["location"] == "/api/cameras/api1"
@@ -152,8 +149,7 @@ def test_camera_changes_survive_restart(tmp_path: Path) -> None:
     p2 = Platform(cfg, detector=HogDetector())
     p2.start()
     try:
-        with TestClient(create_app(p2)) as c:
-            authenticate(c, p2)
+        with api_client(p2) as c:
             listed = {cam["id"]: cam for cam in c.get("/api/cameras").json()}
             assert set(listed) == {"keep", "api1"}
             assert listed["api1"]["name"] == "second" and listed["api1"]["config"]["detect_fps"] == 2
@@ -225,36 +221,17 @@ def test_purge_via_platform(platform: Platform) -> None:
     assert not path.exists() and platform.events.get(old.id) is None
 
 
-def _free_socket() -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    return sock
-
-
 def test_websocket_receives_published_event(platform: Platform) -> None:
-    sock = _free_socket()
-    port = sock.getsockname()[1]
-    server = make_server(platform, "127.0.0.1", port)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 30
-        while not server.started:
-            assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.02)
+    with serve(platform) as base_url:
         headers: dict[str, str] = {}
         authenticate(headers, platform)
-        with connect(f"ws://127.0.0.1:{port}/api/ws/events", open_timeout=10, additional_headers=headers) as ws:
+        ws_url = base_url.replace("http", "ws", 1) + "/api/ws/events"
+        with connect(ws_url, open_timeout=10, additional_headers=headers) as ws:
             event = Event(camera_id="cam1", rule="fence", type="line_crossing", start_time=1.0, attributes={"d": "in"})
             threading.Thread(target=platform.sink, args=(event,)).start()  # as a camera thread would
             msg = json.loads(ws.recv(timeout=10))
             assert msg == event.to_dict()
             assert msg["attributes"] == {"d": "in"}
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        sock.close()
     assert platform.bus.subscriber_count == 0
 
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,14 +13,13 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from anfang.api.app import create_app
-from anfang.api.server import make_server
 from anfang.config.models import AppConfig
 from anfang.core.detections import Detections
 from anfang.events.model import Event
 from anfang.platform import Platform
 from anfang.sources.file import FILE_EPOCH
-from tests.api_auth import authenticate
+from tests.api_auth import api_client, authenticate
+from tests.live_server import serve
 from tests.test_recording import h264_video  # noqa: F401  (session fixture)
 
 
@@ -59,8 +56,7 @@ def recorded(h264_video: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
 @pytest.fixture
 def client(recorded: Platform) -> Iterator[TestClient]:
-    with TestClient(create_app(recorded)) as c:
-        authenticate(c, recorded)
+    with api_client(recorded) as c:
         yield c
 
 
@@ -114,29 +110,14 @@ def test_overlay_json(client: TestClient) -> None:
 
 
 def test_mjpeg_stream_over_real_server(recorded: Platform) -> None:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = make_server(recorded, "127.0.0.1", port)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 30
-        while not server.started:
-            assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.02)
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
-            authenticate(http, recorded)
-            with http.stream("GET", "/api/cameras/cam/live.mjpg", params={"overlay": 1, "fps": 10}) as r:
-                assert r.status_code == 200
-                assert r.headers["content-type"].startswith("multipart/x-mixed-replace")
-                buf = b""
-                for chunk in r.iter_bytes():
-                    buf += chunk
-                    if buf.count(b"\xff\xd9") >= 1:
-                        break
-            assert buf.startswith(b"--frame\r\nContent-Type: image/jpeg") and b"\xff\xd8" in buf
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        sock.close()
+    with serve(recorded) as base_url, httpx.Client(base_url=base_url, timeout=10) as http:
+        authenticate(http, recorded)
+        with http.stream("GET", "/api/cameras/cam/live.mjpg", params={"overlay": 1, "fps": 10}) as r:
+            assert r.status_code == 200
+            assert r.headers["content-type"].startswith("multipart/x-mixed-replace")
+            buf = b""
+            for chunk in r.iter_bytes():
+                buf += chunk
+                if buf.count(b"\xff\xd9") >= 1:
+                    break
+        assert buf.startswith(b"--frame\r\nContent-Type: image/jpeg") and b"\xff\xd8" in buf

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from anfang.web import DIST_DIR, console_built
+from tests.live_server import serve
 
 CHROMIUM = os.environ.get("ANFANG_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -70,7 +68,6 @@ def _h264_camera(vtest: Path, folder: Path) -> dict:
 def console_server(tmp_path_factory: pytest.TempPathFactory, vtest_video: Path) -> Iterator[Server]:
     if not console_built():
         pytest.fail(f"console not built: {DIST_DIR}/index.html missing — run `make console` (npm ci && npm run build)")
-    from anfang.api.server import make_server
     from anfang.config import parse_config
     from anfang.platform import Platform
     from anfang.vision.hog import HogDetector
@@ -89,24 +86,12 @@ def console_server(tmp_path_factory: pytest.TempPathFactory, vtest_video: Path) 
         # Like the first admin of a fresh install: a one-time password the console makes the user replace.
         users.create(USERNAME, PASSWORD, "admin", see_identities=True, must_change_password=True)
         users.create(ADMIN, ADMIN_PASSWORD, "admin", see_identities=True, must_change_password=False)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = make_server(platform, "127.0.0.1", port)
     platform.start()
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.time() + 20
-    while not server.started and time.time() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
     try:
-        yield Server(f"http://127.0.0.1:{port}", platform, data)
+        with serve(platform, start_timeout_s=20) as base_url:
+            yield Server(base_url, platform, data)
     finally:
-        server.should_exit = True
-        thread.join(10)
         platform.stop()
-        sock.close()
 
 
 @pytest.fixture(scope="module")

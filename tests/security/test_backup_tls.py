@@ -6,10 +6,7 @@ import datetime
 import hashlib
 import io
 import ipaddress
-import socket
 import tarfile
-import threading
-import time
 from pathlib import Path
 
 import httpx
@@ -19,9 +16,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from anfang.api.server import make_server
 from anfang.cli import main
 from anfang.security.evidence import verify_bundle
+from tests.live_server import serve
 from tests.security.api_fixtures import add_event, make_platform
 
 
@@ -109,25 +106,14 @@ def test_api_over_tls(tmp_path: Path) -> None:
     cert, key = _self_signed(tmp_path)
     p = make_platform(tmp_path / "d")
     p.config.api.tls_cert, p.config.api.tls_key = cert, key
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = make_server(p, "127.0.0.1", port)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
     try:
-        deadline = time.monotonic() + 30
-        while not server.started:
-            assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.02)
-        with httpx.Client(verify=str(cert)) as c:
-            assert c.get(f"https://127.0.0.1:{port}/api/health").json()["status"] == "ok"
-            r = c.post(f"https://127.0.0.1:{port}/api/auth/login", json={"username": "admin", "password": "x"})
-            assert r.status_code == 401
-        with pytest.raises(httpx.HTTPError):
-            httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=5)  # plain HTTP is not served
+        with serve(p) as base_url:
+            assert base_url.startswith("https://")
+            with httpx.Client(verify=str(cert)) as c:
+                assert c.get(f"{base_url}/api/health").json()["status"] == "ok"
+                r = c.post(f"{base_url}/api/auth/login", json={"username": "admin", "password": "x"})
+                assert r.status_code == 401
+            with pytest.raises(httpx.HTTPError):
+                httpx.get(f"http://{base_url.removeprefix('https://')}/api/health", timeout=5)  # no plain HTTP
     finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        sock.close()
         p.stop()

@@ -6,8 +6,6 @@ without see_identities gets masked MJPEG and no unmaskable H.264 (HLS, recording
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -21,11 +19,11 @@ from starlette.testclient import WebSocketDenialResponse
 
 from anfang.api.deps import audit_once
 from anfang.api.routers import devices, live
-from anfang.api.server import make_server
 from anfang.config import parse_config
 from anfang.platform import Platform
 from anfang.recording.wiring import service_of
 from anfang.vision.hog import HogDetector
+from tests.live_server import serve
 from tests.security.api_fixtures import add_event, client_as, make_platform
 
 
@@ -236,28 +234,14 @@ def _first_jpeg(http: httpx.Client, path: str, params: dict[str, Any]) -> np.nda
 def test_mjpeg_is_masked_without_see_identities(face_camera: Platform) -> None:
     face_camera.users.create("blind", None, "viewer")
     face_camera.users.create("sees", None, "viewer", see_identities=True)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = make_server(face_camera, "127.0.0.1", sock.getsockname()[1])
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 30
-        while not server.started:
-            assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.02)
-        frames = {}
+    frames = {}
+    with serve(face_camera) as base_url:
         for who in ("sees", "blind"):
             _, token = face_camera.users.issue(who, "session", "test")
             headers = {"Authorization": f"Bearer {token}"}
-            with httpx.Client(base_url=f"http://{sock.getsockname()[0]}:{sock.getsockname()[1]}", headers=headers,
-                              timeout=20) as http:  # fmt: skip
+            with httpx.Client(base_url=base_url, headers=headers, timeout=20) as http:
                 for overlay in (0, 1):
                     frames[who, overlay] = _first_jpeg(http, "/api/cameras/faces/live.mjpg", {"overlay": overlay})
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        sock.close()
     masker = face_camera.masker
     assert len(masker.boxes(frames["sees", 0])) >= 1  # the frame does show faces to a user who may see them
     assert len(masker.boxes(frames["blind", 0])) == 0
