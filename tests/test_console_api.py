@@ -6,16 +6,14 @@ import time
 from pathlib import Path
 
 import numpy as np
-from fastapi.testclient import TestClient
 
 from anfang.analytics.heatmap import Heatmap
-from anfang.api.app import create_app
 from anfang.config import parse_config
 from anfang.core.detections import Detections
 from anfang.events.model import Event
 from anfang.platform import Platform
 from anfang.vision.hog import HogDetector
-from tests.api_auth import authenticate
+from tests.api_auth import api_client
 
 
 def test_heatmap_grid_counts_person_feet() -> None:
@@ -37,8 +35,7 @@ def test_ack_system_heatmap_routes(tmp_path: Path) -> None:
     platform = Platform(parse_config({"data_dir": str(tmp_path)}), detector=HogDetector())
     ev = Event(camera_id="cam", rule="r", type="intrusion", start_time=time.time(), object_class="person")
     platform.events.add(ev)
-    with TestClient(create_app(platform)) as client:
-        authenticate(client, platform)
+    with api_client(platform) as client:
         r = client.post(f"/api/events/{ev.id}/ack", json={"status": "false_alarm", "note": "cat"})
         assert r.status_code == 200, r.text
         body = r.json()

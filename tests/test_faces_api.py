@@ -8,14 +8,13 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from anfang.api.app import create_app
 from anfang.config.models import AppConfig
 from anfang.events.model import Event
 from anfang.faces.wiring import library_for
 from anfang.pipeline.camera import CameraPipeline
 from anfang.platform import Platform
 from anfang.sources.base import create_source
-from tests.api_auth import authenticate
+from tests.api_auth import api_client
 
 
 @pytest.fixture
@@ -38,8 +37,7 @@ def make_platform(tmp_path: Path, models_dir: Path, enabled: bool = False) -> Pl
 @pytest.fixture
 def client(tmp_path: Path, models_dir: Path) -> Iterator[tuple[TestClient, Platform]]:
     platform = make_platform(tmp_path, models_dir)
-    with TestClient(create_app(platform)) as c:
-        authenticate(c, platform, "admin")
+    with api_client(platform, "admin") as c:
         yield c, platform
 
 
@@ -82,8 +80,7 @@ def test_watchlist_crud_upload_and_compare(client: tuple[TestClient, Platform], 
 
 def test_viewer_cannot_enrol(tmp_path: Path, models_dir: Path) -> None:
     platform = make_platform(tmp_path, models_dir)
-    with TestClient(create_app(platform)) as c:
-        authenticate(c, platform, "viewer")
+    with api_client(platform, "viewer") as c:
         assert c.get("/api/watchlists").status_code == 200
         assert c.post("/api/watchlists", json={"name": "x"}).status_code == 403
 

@@ -14,9 +14,7 @@ from typing import Any
 
 import av
 import pytest
-from fastapi.testclient import TestClient
 
-from anfang.api.app import create_app
 from anfang.config.models import AppConfig
 from anfang.events.model import Event
 from anfang.gb28181.config import Gb28181Config, Gb28181SourceConfig
@@ -24,7 +22,7 @@ from anfang.gb28181.service import GbService, wait_for
 from anfang.platform import Platform
 from anfang.sources.base import create_source
 from anfang.vision.hog import HogDetector
-from tests.api_auth import authenticate
+from tests.api_auth import api_client
 from tests.gb_device import GbTestDevice, h264_units
 
 PASSWORD = "s3cret-gb"
@@ -157,8 +155,7 @@ def test_platform_analyses_a_gb28181_camera(tmp_path: Path, units: list[bytes]) 
             f"no intrusion event; status {platform.camera_status().get(CH)}"
         online = platform.events.query(camera_id=DEV, type="device_online")[1]
         assert online == 1
-        with TestClient(create_app(platform)) as client:
-            authenticate(client, platform)
+        with api_client(platform) as client:
             devices = client.get("/api/devices").json()
             assert devices[0]["device_id"] == DEV and devices[0]["online"] is True
             assert [c["channel_id"] for c in devices[0]["channels"]] == [CH, CH2]
@@ -178,6 +175,5 @@ def test_platform_analyses_a_gb28181_camera(tmp_path: Path, units: list[bytes]) 
 
 def test_devices_api_without_gb28181(tmp_path: Path) -> None:
     platform = Platform(AppConfig(data_dir=tmp_path), detector=HogDetector())
-    with TestClient(create_app(platform)) as client:
-        authenticate(client, platform)
+    with api_client(platform) as client:
         assert client.get("/api/devices").status_code == 503

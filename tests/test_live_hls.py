@@ -12,12 +12,11 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from anfang.api.app import create_app
 from anfang.config.models import AppConfig
 from anfang.core.detections import Detections
 from anfang.platform import Platform
 from anfang.recording.wiring import service_of
-from tests.api_auth import authenticate
+from tests.api_auth import api_client
 from tests.test_recording import h264_video  # noqa: F401  (session fixture)
 
 
@@ -48,8 +47,7 @@ def live(h264_video: Path, vtest_video: Path, tmp_path_factory: pytest.TempPathF
 
 @pytest.fixture
 def client(live: Platform) -> Iterator[TestClient]:
-    with TestClient(create_app(live)) as c:
-        authenticate(c, live)
+    with api_client(live) as c:
         yield c
 
 

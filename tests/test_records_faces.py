@@ -8,9 +8,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from fastapi.testclient import TestClient
 
-from anfang.api.app import create_app
 from anfang.config.models import AppConfig
 from anfang.pipeline.camera import CameraPipeline
 from anfang.platform import Platform
@@ -19,7 +17,7 @@ from anfang.records.gat1400 import export
 from anfang.records.wiring import service_for
 from anfang.sources.base import create_source
 from anfang.vision.hog import HogDetector
-from tests.api_auth import authenticate
+from tests.api_auth import api_client
 
 pytestmark = pytest.mark.models
 
@@ -83,8 +81,7 @@ def test_faces_into_records_search_and_masking(platform: Platform, models_dir: P
         analyzer.analyze(cv2.imread(str(faces_dir / name)))[0].embedding
         for name in ("lin-manuel-miranda.png", "alex-lacamoire.png")
     )
-    with TestClient(create_app(platform)) as client:
-        authenticate(client, platform)
+    with api_client(platform) as client:
         photo = (faces_dir / "lin-manuel-miranda.png").read_bytes()
         r = client.post("/api/search/by-image", files={"image": ("lin.png", photo, "image/png")}, params={"k": 5})
         assert r.status_code == 200, r.text
@@ -107,8 +104,7 @@ def test_faces_into_records_search_and_masking(platform: Platform, models_dir: P
         clear = client.get(f"/api/records/{person.id}/snapshot.jpg")  # type: ignore[union-attr]
         assert clear.status_code == 200
         assert clear.content == service.store.media_path(person.snapshot_path).read_bytes()  # type: ignore[union-attr]
-    with TestClient(create_app(platform)) as viewer:
-        authenticate(viewer, platform, "viewer", see_identities=False)
+    with api_client(platform, "viewer", see_identities=False) as viewer:
         masked = viewer.get(f"/api/records/{person.id}/snapshot.jpg")  # type: ignore[union-attr]
         assert masked.status_code == 200 and masked.content != clear.content
         before, after = _decode(clear.content), _decode(masked.content)

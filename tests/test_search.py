@@ -7,16 +7,14 @@ from pathlib import Path
 
 import cv2
 import pytest
-from fastapi.testclient import TestClient
 
-from anfang.api.app import create_app
 from anfang.config.models import AppConfig
 from anfang.platform import Platform
 from anfang.records.service import Observation
 from anfang.records.wiring import service_for
 from anfang.search.plates import match_plates, plate_distance, sql_prefilter
 from anfang.vision.hog import HogDetector
-from tests.api_auth import authenticate
+from tests.api_auth import api_client
 
 PLATES = [("a", "皖A8E18"), ("b", "皖AB E18"), ("c", "皖AXE18"), ("d", "京A8E18"), ("e", "皖A12E18"), ("f", "皖A8E1")]
 
@@ -104,8 +102,7 @@ def test_search_api(platform: Platform, shared_data: Path, models_dir: Path) -> 
          "disappear_time": 6.0, "shot_time": 5.5, "plate_no": p, "vehicle_color": "white", "attributes": {}}
         for r, p in PLATES
     ])  # fmt: skip
-    with TestClient(create_app(platform)) as client:
-        authenticate(client, platform)
+    with api_client(platform) as client:
         query = (root / "query" / "0001_c1s1_001051_00.jpg").read_bytes()
         r = client.post("/api/search/by-image", files={"image": ("q.jpg", query, "image/jpeg")}, params={"k": 5})
         assert r.status_code == 200, r.text
