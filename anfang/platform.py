@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +39,69 @@ class CameraExistsError(ValueError):
     """A camera with that id is already configured."""
 
 
+def _security(platform: Platform) -> None:
+    from anfang.security.wiring import attach
+
+    attach(platform)  # sets platform.security_config, .keys, .audit, .users, .masker
+
+
+def _detector(platform: Platform) -> None:
+    if platform.detector is None:
+        from anfang.models.paths import default_models_dir
+        from anfang.vision.registry import create_detector
+
+        cfg = platform.config
+        platform.detector = create_detector(cfg.detector, cfg.models_dir or default_models_dir())
+
+
+def _records(platform: Platform) -> None:
+    if platform.config.records.enabled:
+        from anfang.records.wiring import attach
+
+        attach(platform)
+
+
+def _recording(platform: Platform) -> None:
+    from anfang.recording.wiring import attach
+
+    attach(platform)
+
+
+def _faces(platform: Platform) -> None:
+    from anfang.faces.wiring import attach
+
+    attach(platform)  # no-op unless faces.enabled
+
+
+def _heatmaps(platform: Platform) -> None:
+    platform.heatmaps = Heatmaps.install(platform.observer_factories)
+
+
+def _pipelines(platform: Platform) -> None:
+    from anfang.pipeline.manager import PipelineManager  # imported late: pulls in video decoding
+
+    platform.manager = PipelineManager(platform.detector, platform.sink, platform.observer_factories)
+
+
+def _gb28181(platform: Platform) -> None:
+    from anfang.gb28181.wiring import attach
+
+    platform.gb28181 = attach(platform)
+
+
+# How a Platform is put together after its store, in this order (each step is run once, from __init__):
+WIRING: tuple[Callable[[Platform], None], ...] = (
+    _security,  # keys, audit, users, signed evidence, masking: first, before anything that stores or serves media
+    _detector,  # the shared detector: the one passed to Platform(), else the configured plug-in
+    _records,  # structured records (GA/T 1400) from finished tracks, searchable; when records.enabled
+    _recording,  # recorder + playback service (a per-camera observer)
+    _faces,  # face watchlists (布控); a per-camera observer when faces.enabled
+    _heatmaps,  # person heatmaps for the console: an observer, after the feature observers
+    _pipelines,  # the PipelineManager, built once every observer factory above is registered
+    _gb28181,  # GB/T 28181 SIP server when gb28181.enabled, else None: last, it adds cameras to a whole platform
+)
+
+
 class Platform:
     """Everything a running anfang needs; ``start()`` runs the cameras, ``stop()`` releases them.
 
@@ -46,7 +110,7 @@ class Platform:
     """
 
     def __init__(self, config: AppConfig, detector: Detector | None = None) -> None:
-        from anfang.pipeline.manager import PipelineManager  # imported late: pulls in video decoding
+        import anfang.pipeline.manager  # noqa: F401  # imported late (pulls in video decoding), but first
 
         self.config = config
         self.data_dir = Path(config.data_dir)
@@ -55,29 +119,12 @@ class Platform:
         upgrade(self.engine)
         self.events = EventStore(self.engine, self.data_dir / "media")
         self.camera_store = CameraStore(self.engine)
-        from anfang.security.wiring import attach as attach_security
-
-        attach_security(self)  # keys, audit, users, signed evidence, masking (sets self.keys, .audit, .users)
         self.bus = EventBus()
-        if detector is None:
-            from anfang.models.paths import default_models_dir
-            from anfang.vision.registry import create_detector
-
-            detector = create_detector(config.detector, config.models_dir or default_models_dir())
-        self.detector: Detector = detector
+        self.detector: Detector = detector  # type: ignore[assignment]  # None until the _detector step
         self.observer_factories: list[ObserverFactory] = []  # features add per-camera stages before start()
-        if config.records.enabled:  # structured records (GA/T 1400) from finished tracks, searchable
-            from anfang.records.wiring import attach as attach_records
-
-            attach_records(self)
-        from anfang.recording.wiring import attach as attach_recording  # recorder + playback service
-
-        attach_recording(self)
-        from anfang.faces.wiring import attach as attach_faces  # face watchlists (布控); no-op unless faces.enabled
-
-        attach_faces(self)
-        self.heatmaps = Heatmaps.install(self.observer_factories)  # person heatmaps for the console
-        self.manager: PipelineManager = PipelineManager(self.detector, self.sink, self.observer_factories)
+        self.manager: PipelineManager  # built by the _pipelines step
+        self.heatmaps: Heatmaps  # set by the _heatmaps step
+        self.gb28181: Any = None  # set by the _gb28181 step
         self._origin: dict[str, str] = {c.id: "config" for c in config.cameras}
         self._camera_lock = threading.RLock()
         self._stop = threading.Event()
@@ -85,9 +132,8 @@ class Platform:
         self._started = False
         self._ever_started = False
         self.started_at: float | None = None
-        from anfang.gb28181.wiring import attach
-
-        self.gb28181 = attach(self)  # GB/T 28181 SIP server when gb28181.enabled, else None
+        for step in WIRING:
+            step(self)
 
     # ------------------------------------------------------------ lifecycle
 
