@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 
-from anfang.search.index import AnnIndex
+from anfang.search.index import EF_SEARCH, AnnIndex
 
 
 def clustered(n: int, dim: int, rng: np.random.Generator, centres: np.ndarray) -> np.ndarray:
@@ -67,9 +67,10 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=500)
     ap.add_argument("--m", type=int, default=16)
     ap.add_argument("--ef-construction", type=int, default=100)
-    ap.add_argument("--ef", type=int, default=128)
+    ap.add_argument("--ef", type=int, default=EF_SEARCH)
     ap.add_argument("--build-threads", type=int, default=2)
     ap.add_argument("--backends", default="hnswlib,faiss")
+    ap.add_argument("--ef-sweep", default="", help="efSearch values to measure, e.g. 160,200")
     args = ap.parse_args()
     rng = np.random.default_rng(7)
     centres = rng.standard_normal((2000, args.dim), dtype=np.float32)
@@ -113,6 +114,14 @@ def main() -> None:
         found, lat = timed(lambda q, index=index: np.asarray([int(h.id) for h in index.search(q, 10)]), queries)
         ratio = np.percentile(lat, 50) / np.percentile(lat_raw, 50)
         print(f"  our layer     : {pct(lat)}  recall@10 {recall(found, truth):.3f}  overhead p50 {ratio:.2f}x")
+        for ef in [int(v) for v in args.ef_sweep.split(",") if v]:
+            # Same graph, same queries: only efSearch changes, so the recall/latency trade-off is read directly.
+            found, lat_raw = timed(lambda q, raw=raw, ef=ef: raw.knn(q, 10, ef, None)[0], queries)
+            index.ef_search = ef
+            found2, lat = timed(lambda q, index=index: np.asarray([int(h.id) for h in index.search(q, 10)]), queries)
+            print(f"  ef {ef:4d} raw   : {pct(lat_raw)}  recall@10 {recall(found, truth):.3f} | "
+                  f"our layer {pct(lat)}  recall@10 {recall(found2, truth):.3f}")  # fmt: skip
+        index.ef_search = args.ef
         adaptive = index._filtered_ef
         index._filtered_ef = lambda k, share, index=index: max(index.ef_search, k)  # type: ignore[method-assign]
         found, lat = timed(

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from anfang.search.index import AnnIndex
+from anfang.search.index import EF_SEARCH, AnnIndex
 
 BACKENDS = ["hnswlib", "faiss"]
 
@@ -107,3 +107,17 @@ def test_recall_against_exact(backend: str) -> None:
         found = [{int(h.id) for h in idx.search(v, 10, since=since)} for v in q]
         recall = np.mean([len(f & set(t.tolist())) / 10 for f, t in zip(found, truth, strict=True)])
         assert recall >= 0.95, (backend, since, recall)
+
+
+def test_ef_search_default_reaches_saved_indexes(tmp_path: Path) -> None:
+    """efSearch is query-time: an index saved with the old default (128) searches with the current one, and
+    the raised default does not compound the filter widening (tuned from 128)."""
+    x = _data(50)
+    old = AnnIndex(64, tmp_path / "ix", ef_search=128)
+    old.add([f"r{i}" for i in range(50)], x, ["a"] * 50, list(range(50)))
+    old.save()
+    again = AnnIndex.open(tmp_path / "ix", 64)
+    assert again.ef_search == EF_SEARCH > 128
+    assert AnnIndex.open(tmp_path / "ix", 64, ef_search=64).ef_search == 64  # an explicit choice wins
+    assert again._filtered_ef(10, 0.1) == max(EF_SEARCH, int(128 * 2.5))
+    assert again._filtered_ef(10, 0.5) == EF_SEARCH
