@@ -16,12 +16,15 @@ on screen (y down) — i.e. the direction a→b turned a quarter turn clockwise.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from anfang.analytics.base import FrameView, TrackStates, tracked_rows
+from anfang.analytics.base import FrameView, Rule, TrackStates, tracked_rows
 from anfang.config.models import LineConfig
+from anfang.core.taxonomy import class_name
 
 DEAD_BAND_PX = 2.0
 
@@ -79,3 +82,38 @@ class DirectionCounts:
 
     def reset(self) -> None:
         self.counts = {"a_to_b": {}, "b_to_a": {}}
+
+
+class LineRule(Rule):
+    """What the line-crossing and counting rules share: a :class:`LineCrosser` on one line, counts of the
+    crossings in both directions per class (``stats``: ``in`` = a_to_b, ``out`` = b_to_a), and its resets."""
+
+    def __init__(self, camera_id: str, config: Any, line: LineConfig) -> None:
+        super().__init__(camera_id, config)
+        self.line = line
+        self.crosser = LineCrosser(line)
+        self.counts = DirectionCounts()  # crossings in *both* directions, for the dashboard
+
+    def crossings(self, view: FrameView, rows: np.ndarray) -> Iterator[Crossing]:
+        """This frame's crossings, each counted (per direction and class) before it is yielded."""
+        for c in self.crosser.update(view, rows):
+            self.counts.add(c.direction, class_name(int(view.detections.class_id[c.row])))
+            yield c
+
+    def prune(self, now: float) -> None:
+        self.crosser.prune(now)
+
+    def disarm(self) -> None:
+        self.crosser.reset()  # keep the counts, forget sides (no crossing spans a schedule gap)
+
+    def reset(self) -> None:
+        self.crosser.reset()
+        self.counts.reset()
+
+    def stats(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "line": self.line.name,
+            "in": dict(self.counts.counts["a_to_b"]),
+            "out": dict(self.counts.counts["b_to_a"]),
+        }
