@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from itertools import combinations
 
 import numpy as np
 
@@ -59,10 +58,10 @@ def plate_key(norm: str) -> str:
 
 def deletion_variants(key: str, depth: int) -> set[str]:
     """``key`` and every string made by deleting 1..depth of its characters."""
-    out = {key}
-    for d in range(1, min(depth, len(key)) + 1):
-        for drop in combinations(range(len(key)), d):
-            out.add("".join(c for i, c in enumerate(key) if i not in drop))
+    out = level = {key}
+    for _ in range(depth):  # each level deletes one more character from the previous one (slices, no joins)
+        level = {v[:i] + v[i + 1 :] for v in level for i in range(len(v))}
+        out = out | level
     return out
 
 
@@ -145,9 +144,11 @@ class PlateIndex:
         self._merge(hashes, owners)
 
     def _merge(self, hashes: np.ndarray, owners: np.ndarray) -> None:
-        keys = np.concatenate([self._keys, hashes])
-        order = np.argsort(keys, kind="stable")
-        self._keys, self._owners = keys[order], np.concatenate([self._owners, owners])[order]
+        """Sort only the new hashes and splice them in: one linear copy instead of re-sorting millions."""
+        order = np.argsort(hashes, kind="stable")
+        hashes, owners = hashes[order], owners[order]
+        at = np.searchsorted(self._keys, hashes, "right")
+        self._keys, self._owners = np.insert(self._keys, at, hashes), np.insert(self._owners, at, owners)
 
     def candidates(self, query: str) -> list[str]:
         """Live plates sharing a deletion variant with the query (a superset of the matches)."""
