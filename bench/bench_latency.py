@@ -143,7 +143,7 @@ def main() -> int:
     if getattr(platform, "users", None) is not None:
         from anfang.api.deps import SESSION_COOKIE
 
-        platform.users.create("bench", None, "admin")
+        platform.users.create("bench", None, "admin", see_identities=True)  # HLS is refused without it
         _, token = platform.users.issue("bench", "session", "bench")
         headers["Authorization"] = f"Bearer {token}"
         cookie = (SESSION_COOKIE, token)
