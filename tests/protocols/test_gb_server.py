@@ -24,7 +24,7 @@ def free_port(kind: int) -> int:
         return s.getsockname()[1]
 
 
-async def run_sipp_device(transport: str, tmp_path: Path) -> None:
+async def run_sipp_device(transport: str, tmp_path: Path) -> list[str]:
     kind = socket.SOCK_STREAM if transport == "tcp" else socket.SOCK_DGRAM
     server = GbServer(ServerConfig(host="127.0.0.1", port=free_port(kind), transport=transport))  # type: ignore[arg-type]
     events: list[str] = []
@@ -52,12 +52,14 @@ async def run_sipp_device(transport: str, tmp_path: Path) -> None:
             await proc.wait()
         await server.stop()
     assert events[0] == "device_online" and server.stats.errors == 0
+    return events
 
 
 @needs_sipp
 @pytest.mark.parametrize("transport", ["udp", "tcp"])
 def test_sipp_device_registers_keepalives_answers_catalog(transport: str, tmp_path: Path) -> None:
-    asyncio.run(run_sipp_device(transport, tmp_path))
+    events = asyncio.run(run_sipp_device(transport, tmp_path))
+    assert "device_online" in events
 
 
 def mutate(rng: random.Random, data: bytes) -> bytes:
@@ -82,7 +84,7 @@ def mutate(rng: random.Random, data: bytes) -> bytes:
     return bytes(b)
 
 
-async def fuzz(samples: list[bytes]) -> None:
+async def fuzz(samples: list[bytes]) -> str:
     server = GbServer(ServerConfig(host="127.0.0.1", port=0))
     await server.start()
     rng = random.Random(28181)
@@ -114,6 +116,7 @@ async def fuzz(samples: list[bytes]) -> None:
         answer = parse_message(await asyncio.wait_for(reply, 10))
         client.close()
         assert answer.start_line == "SIP/2.0 401 Unauthorized"
+        return answer.start_line
     finally:
         transport.close()
         await server.stop()
@@ -121,4 +124,4 @@ async def fuzz(samples: list[bytes]) -> None:
 
 def test_fuzz_10000_mutated_trace_datagrams(trace_messages: list[tuple[str, str, bytes]]) -> None:
     samples = [raw for _, _, raw in trace_messages[::10]]
-    asyncio.run(fuzz(samples))
+    assert asyncio.run(fuzz(samples)) == "SIP/2.0 401 Unauthorized"  # REGISTER still answered after the fuzz
