@@ -1,4 +1,4 @@
-"""Privacy masking: blur faces (and, once a plate locator exists, plates) for users without see_identities.
+"""Privacy masking: blur faces and plates for users without see_identities.
 
 Face finding uses BlazeFace (back-camera model, 256x256) from the offline model pack; when the pack is
 missing it falls back to OpenCV's Haar cascade, which ships inside opencv-python. Masking errs on the side of
@@ -135,7 +135,7 @@ def blur_boxes(image: np.ndarray, boxes: np.ndarray, margin: float = 0.25) -> np
 
 
 class Masker:
-    """Finds identities (faces; plates through the hook) and blurs them; the locator loads on first use."""
+    """Finds identities (faces; plates through the registered PP-OCR locator) and blurs them."""
 
     def __init__(self, kind: str = "auto", models_dir: Path | None = None, locator: Locator | None = None) -> None:
         self.kind = kind
@@ -143,12 +143,15 @@ class Masker:
         self._faces = locator
         self._lock = threading.Lock()
 
-    def boxes(self, image: np.ndarray) -> np.ndarray:
+    def face_boxes(self, image: np.ndarray) -> np.ndarray:
         if self._faces is None:
             with self._lock:
                 if self._faces is None:
                     self._faces = make_face_locator(self.kind, self.models_dir)
-        found = [self._faces(image)]
+        return self._faces(image)
+
+    def boxes(self, image: np.ndarray) -> np.ndarray:
+        found = [self.face_boxes(image)]
         if _plate_locator is not None:
             found.append(np.asarray(_plate_locator(image), np.float32).reshape(-1, 4))
         return np.concatenate(found) if found else np.zeros((0, 4), np.float32)

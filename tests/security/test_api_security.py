@@ -147,7 +147,7 @@ def test_faces_are_masked_without_see_identities(platform: Platform, shared_data
         masked = c.get(f"/api/events/{event.id}/snapshot.jpg").content
     image = cv2.imdecode(np.frombuffer(masked, np.uint8), cv2.IMREAD_COLOR)
     assert masked != original and image.shape == cv2.imdecode(np.frombuffer(original, np.uint8), 1).shape
-    assert len(platform.masker.boxes(image)) == 0  # no face left to find
+    assert len(platform.masker.face_boxes(image)) == 0  # no face left to find
     views = [e for e in platform.audit.entries(1, 100) if e.action == "evidence.view"]
     assert [v.detail["masked"] for v in views] == [False, True]
 

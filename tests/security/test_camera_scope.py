@@ -243,8 +243,8 @@ def test_mjpeg_is_masked_without_see_identities(face_camera: Platform) -> None:
                 for overlay in (0, 1):
                     frames[who, overlay] = _first_jpeg(http, "/api/cameras/faces/live.mjpg", {"overlay": overlay})
     masker = face_camera.masker
-    assert len(masker.boxes(frames["sees", 0])) >= 1  # the frame does show faces to a user who may see them
-    assert len(masker.boxes(frames["blind", 0])) == 0
-    assert len(masker.boxes(frames["blind", 1])) == 0  # with boxes drawn over it, too
+    assert len(masker.face_boxes(frames["sees", 0])) >= 1  # the frame does show faces to a user who may see them
+    assert len(masker.face_boxes(frames["blind", 0])) == 0
+    assert len(masker.face_boxes(frames["blind", 1])) == 0  # with boxes drawn over it, too
     views = [(e.actor, e.detail["masked"]) for e in _entries(face_camera, "live.view")]
     assert views == [("sees", False), ("sees", False), ("blind", True), ("blind", True)]  # one per stream
