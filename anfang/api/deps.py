@@ -153,6 +153,15 @@ def scoped_camera(
     return camera_or_404(platform, camera_id)
 
 
+def event_or_404(platform: Platform, allowed: frozenset[str] | None, event_id: str) -> Any:
+    """The event row, or 404 when it does not exist or its camera is not granted (the same answer, so the
+    caller learns nothing about events outside their scope)."""
+    rec = platform.events.get(event_id)
+    if rec is None or (allowed is not None and rec.camera_id not in allowed):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"event {event_id!r} not found")
+    return rec
+
+
 def client_ip(conn: HTTPConnection) -> str:
     return conn.client.host if conn.client else "unknown"
 

@@ -143,15 +143,22 @@ class EventStore:
                 path.unlink(missing_ok=True)
             raise
 
-    def acknowledge(self, event_id: str, when: float | None = None) -> bool:
-        """Mark an event as seen by an operator; ``False`` if there is no such event."""
+    def acknowledge(
+        self, event_id: str, when: float | None = None, verdict: dict[str, Any] | None = None
+    ) -> EventRecord | None:
+        """Mark an event as seen by an operator, in one committed transaction; ``verdict`` (status, note, by)
+        is kept in ``attributes.ack``. Returns the updated row, ``None`` if there is no such event."""
         with self._write_lock, self._sessions.begin() as session:
             rec = session.get(EventRecord, event_id)
             if rec is None:
-                return False
+                return None
             rec.acknowledged = True
             rec.ack_time = time.time() if when is None else when
-            return True
+            if verdict is not None:  # a new dict: JSON columns track assignment, not mutation
+                rec.attributes = {**(rec.attributes or {}), "ack": {**verdict, "time": rec.ack_time}}
+            session.flush()
+            session.expunge(rec)
+            return rec
 
     def purge(self, older_than: float) -> int:
         """Delete events that started before ``older_than`` (epoch) and their files; returns rows deleted."""

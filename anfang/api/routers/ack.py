@@ -9,17 +9,14 @@ as for an unknown event).
 from __future__ import annotations
 
 import contextlib
-import time
 from typing import Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 from pydantic import BaseModel, Field
-from sqlalchemy.orm import Session
 
-from anfang.api.deps import allowed_cameras, get_platform, require_permission
+from anfang.api.deps import allowed_cameras, event_or_404, get_platform, require_permission
 from anfang.api.schemas import EventOut
 from anfang.platform import Platform
-from anfang.store.db import EventRecord
 
 router = APIRouter(prefix="/events", tags=["events"])
 
@@ -42,18 +39,11 @@ def acknowledge(
     platform: Platform = Depends(get_platform),
     allowed: frozenset[str] | None = Depends(allowed_cameras),
 ) -> EventOut:
-    principal = getattr(request.state, "principal", None)
-    who = getattr(principal, "name", "anonymous")
-    now = time.time()
-    lock = getattr(platform.events, "_write_lock", None) or contextlib.nullcontext()
-    with lock, Session(platform.events.engine, expire_on_commit=False) as session, session.begin():
-        rec = session.get(EventRecord, event_id)
-        if rec is None or (allowed is not None and rec.camera_id not in allowed):
-            raise HTTPException(status.HTTP_404_NOT_FOUND, f"event {event_id!r} not found")
-        rec.acknowledged = True
-        rec.ack_time = now
-        verdict = {"status": body.status, "note": body.note, "by": who, "time": now}
-        rec.attributes = {**(rec.attributes or {}), "ack": verdict}  # a new dict: JSON columns track assignment
+    who = getattr(getattr(request.state, "principal", None), "name", "anonymous")
+    event_or_404(platform, allowed, event_id)  # scope first: an event outside it is "not found"
+    rec = platform.events.acknowledge(event_id, verdict={"status": body.status, "note": body.note, "by": who})
+    if rec is None:  # deleted between the check and the write
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"event {event_id!r} not found")
     audit = getattr(platform, "audit", None)
     if audit is not None:
         with contextlib.suppress(Exception):  # the audit feature may not be wired in every build

@@ -6,7 +6,7 @@ from typing import Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 
-from anfang.api.deps import Principal, allowed_cameras, current_user, get_platform
+from anfang.api.deps import Principal, allowed_cameras, current_user, event_or_404, get_platform
 from anfang.api.routers.evidence import evidence_image  # camera scope, decryption, masking, audit
 from anfang.api.schemas import EventOut, EventPage
 from anfang.platform import Platform
@@ -45,10 +45,7 @@ def list_events(
 def get_event(
     event_id: str, platform: Platform = Depends(get_platform), allowed: frozenset[str] | None = Depends(allowed_cameras)
 ) -> EventOut:
-    rec = platform.events.get(event_id)
-    if rec is None or (allowed is not None and rec.camera_id not in allowed):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"event {event_id!r} not found")
-    return EventOut.of(rec)
+    return EventOut.of(event_or_404(platform, allowed, event_id))
 
 
 def _image(

@@ -9,7 +9,7 @@ from typing import Literal
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from pydantic import BaseModel
 
-from anfang.api.deps import Principal, allowed_cameras, audit, check_camera, current_user, get_platform, require_role
+from anfang.api.deps import Principal, allowed_cameras, audit, current_user, event_or_404, get_platform, require_role
 from anfang.platform import Platform
 from anfang.security.export import export_event
 from anfang.security.wiring import delete_track
@@ -21,9 +21,7 @@ def evidence_image(
     request: Request, platform: Platform, user: Principal, event_id: str, kind: Literal["snapshot", "crop"]
 ) -> Response:
     """A stored picture as the caller may see it: camera-scoped, decrypted, masked, and audited."""
-    rec = platform.events.get(event_id)
-    if rec is None or (user.cameras is not None and rec.camera_id not in user.cameras):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"event {event_id!r} not found")
+    rec = event_or_404(platform, user.cameras, event_id)
     data = platform.media.read(getattr(rec, f"{kind}_path"))  # type: ignore[attr-defined]
     if data is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"event {event_id!r} has no {kind}")
@@ -54,10 +52,7 @@ def export_evidence(
         raise HTTPException(status.HTTP_403_FORBIDDEN, "not permitted: evidence.export")
     if not user.see_identities:  # an export is unmasked evidence: only for users allowed to see identities
         raise HTTPException(status.HTTP_403_FORBIDDEN, "exporting evidence needs the see_identities permission")
-    rec = platform.events.get(event_id)
-    if rec is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"event {event_id!r} not found")
-    check_camera(allowed, rec.camera_id)
+    rec = event_or_404(platform, allowed, event_id)
     with tempfile.TemporaryDirectory(prefix="anfang-export-") as tmp:
         out = Path(tmp) / f"{event_id}.zip"
         export_event(platform.events, platform.media, platform.keys.signer(), event_id, out, {"exported_by": user.name})  # type: ignore[attr-defined]

@@ -21,6 +21,7 @@ from anfang.api.deps import (
     allowed_cameras,
     audit,
     current_user,
+    event_or_404,
     get_platform,
     require_identities,
     scoped_camera,
@@ -106,9 +107,7 @@ def event_clip(
     allowed: frozenset[str] | None = Depends(allowed_cameras),
     user: Principal = Depends(current_user),
 ) -> FileResponse:
-    rec = platform.events.get(event_id)
-    if rec is None or (allowed is not None and rec.camera_id not in allowed):  # as unknown: no existence leak
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"event {event_id!r} not found")
+    rec = event_or_404(platform, allowed, event_id)
     require_identities(platform, user, "an event clip")
     path = service_of(platform).event_clip(rec.camera_id, rec.start_time, rec.end_time)
     if path is not None:
