@@ -56,7 +56,7 @@ def _detector(platform: Platform) -> None:
 
 def _records(platform: Platform) -> None:
     if platform.config.records.enabled:
-        from anfang.records.wiring import attach
+        from anfang.structuring.wiring import attach
 
         attach(platform)
 

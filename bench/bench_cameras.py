@@ -21,9 +21,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from anfang.config.models import CameraConfig, ComboDetectorConfig  # noqa: E402
-from anfang.media.demo_video import find_demo_video  # noqa: E402
 from anfang.models.paths import default_models_dir  # noqa: E402
 from anfang.pipeline.manager import PipelineManager  # noqa: E402
+from anfang.video.demo_video import find_demo_video  # noqa: E402
 from anfang.vision.base import Detector  # noqa: E402
 
 FPS = 5

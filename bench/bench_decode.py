@@ -16,8 +16,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from anfang.config.models import FileSourceConfig  # noqa: E402
-from anfang.media.demo_video import find_demo_video  # noqa: E402
 from anfang.sources.base import create_source  # noqa: E402
+from anfang.video.demo_video import find_demo_video  # noqa: E402
 
 REPEATS = 7
 

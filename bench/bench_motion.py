@@ -23,8 +23,8 @@ sys.path.insert(0, str(REPO))
 from anfang.config.models import CameraConfig  # noqa: E402
 from anfang.core.detections import Detections  # noqa: E402
 from anfang.core.frame import Frame  # noqa: E402
-from anfang.media.demo_video import find_demo_video  # noqa: E402
 from anfang.pipeline.camera import CameraPipeline  # noqa: E402
+from anfang.video.demo_video import find_demo_video  # noqa: E402
 
 QUIET_S = 240
 FPS = 10.0

@@ -34,12 +34,12 @@ sys.path.insert(0, str(REPO))
 
 from anfang.config import parse_config  # noqa: E402
 from anfang.core.detections import Detections  # noqa: E402
-from anfang.media.demo_video import find_demo_video  # noqa: E402
 from anfang.pipeline.camera import CameraPipeline  # noqa: E402
 from anfang.recording.index import SegmentIndex  # noqa: E402
 from anfang.recording.recorder import Recorder  # noqa: E402
 from anfang.sources.base import create_source  # noqa: E402
 from anfang.store.migrate import upgrade  # noqa: E402
+from anfang.video.demo_video import find_demo_video  # noqa: E402
 
 
 class NoDetector:

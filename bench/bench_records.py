@@ -25,15 +25,15 @@ from pathlib import Path
 
 import numpy as np
 
-from anfang.records.config import RecordsConfig
-from anfang.records.ids import new_record_id
-from anfang.records.store import RecordStore
-from anfang.records.wiring import open_service
 from anfang.search.plate_index import PlateIndex
 from anfang.search.plates import match_plates, sql_prefilter
 from anfang.search.service import SearchService
 from anfang.store.db import make_engine
 from anfang.store.migrate import upgrade
+from anfang.structuring.config import RecordsConfig
+from anfang.structuring.ids import new_record_id
+from anfang.structuring.store import RecordStore
+from anfang.structuring.wiring import open_service
 from anfang.vision.attributes.colors import PALETTE
 
 DAY = 86400.0

@@ -104,7 +104,7 @@ def _echo_server(port: int, cpu: int, ready: mp.Event) -> None:  # type: ignore[
 def _our_server(port: int, cpu: int, ready: mp.Event) -> None:  # type: ignore[valid-type]
     os.sched_setaffinity(0, {cpu})
     logging_off()
-    from anfang.protocols.gb28181.server import GbServer, ServerConfig
+    from anfang.gb28181.protocol.server import GbServer, ServerConfig
 
     async def run() -> None:
         server = GbServer(ServerConfig(host="127.0.0.1", port=port, password=PASSWORD))
@@ -158,7 +158,7 @@ def run_load(target: object, label: str, calls: int, rate: int, cpu: int, work: 
 
 def rss_10k(n: int = 10_000) -> None:
     """Register ``n`` devices through the sans-IO core (401 + Digest REGISTER each) and report RSS."""
-    from anfang.protocols.gb28181.platform import Platform, PlatformConfig
+    from anfang.gb28181.protocol.core import GbCore, GbCoreConfig
     from anfang.protocols.sip import Request, digest_response, parse_auth_params
 
     def rss_mb() -> float:
@@ -167,7 +167,7 @@ def rss_10k(n: int = 10_000) -> None:
                 return int(line.split()[1]) / 1024
         return 0.0
 
-    platform = Platform(PlatformConfig(password=PASSWORD))
+    platform = GbCore(GbCoreConfig(password=PASSWORD))
     before = rss_mb()
     uri = "sip:34020000002000000001@3402000000"
     t0 = time.perf_counter()

@@ -23,7 +23,7 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def vtest_video() -> Path:
     """The demo camera: PETS09-S2L1 campus CCTV from Debian's opencv-doc (installed by .ci/run)."""
-    from anfang.media.demo_video import find_demo_video
+    from anfang.video.demo_video import find_demo_video
 
     path = find_demo_video()
     if path is None:

@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from anfang.protocols.gb28181.sdp import parse_sdp
+from anfang.gb28181.protocol.sdp import parse_sdp
 from anfang.protocols.rtp.h26x import AccessUnitSplitter
 from anfang.protocols.rtp.psmux import mux_frame
 from anfang.protocols.rtp.rtp import Rfc4571Framer, packetize

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from anfang.cli.models import add_parser, main
 from anfang.models import specs
-from anfang.models.commands import add_parser, main
 from anfang.models.pack import ModelPackError, load_manifest, model_path, sha256_file, verify_pack
 
 

@@ -11,10 +11,10 @@ import pytest
 
 from anfang.config.models import CameraConfig
 from anfang.events.model import Event
-from anfang.media.snapshot import annotate
 from anfang.pipeline.camera import CameraPipeline
 from anfang.pipeline.manager import PipelineManager
 from anfang.sources.base import create_source
+from anfang.video.snapshot import annotate
 from anfang.vision.hog import HogDetector
 
 WAIT_S = 60.0

@@ -10,12 +10,12 @@ import pytest
 
 from anfang.config import parse_config
 from anfang.pipeline.camera import CameraPipeline
-from anfang.records.config import RecordsConfig
-from anfang.records.gat1400 import export, object_id
-from anfang.records.wiring import open_service
 from anfang.sources.base import create_source
 from anfang.store.db import make_engine
 from anfang.store.migrate import upgrade
+from anfang.structuring.config import RecordsConfig
+from anfang.structuring.gat1400 import export, object_id
+from anfang.structuring.wiring import open_service
 from anfang.vision.attributes.colors import COLOR_CODES, PALETTE, name_colors
 
 
@@ -36,7 +36,7 @@ def test_colour_names(bgr: tuple[int, int, int], name: str) -> None:
 
 @pytest.mark.models
 def test_records_from_vtest(tmp_path: Path, vtest_video: Path, models_dir: Path) -> None:
-    from anfang.records.builder import RecordBuilder
+    from anfang.structuring.builder import RecordBuilder
     from anfang.vision.ssdlite import SsdLiteDetector  # the combo's people half: this test checks people only
 
     cam = parse_config(

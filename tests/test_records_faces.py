@@ -12,10 +12,10 @@ import pytest
 from anfang.config.models import AppConfig
 from anfang.pipeline.camera import CameraPipeline
 from anfang.platform import Platform
-from anfang.records.builder import RecordBuilder
-from anfang.records.gat1400 import export
-from anfang.records.wiring import service_for
 from anfang.sources.base import create_source
+from anfang.structuring.builder import RecordBuilder
+from anfang.structuring.gat1400 import export
+from anfang.structuring.wiring import service_for
 from anfang.vision.hog import HogDetector
 from tests.api_auth import api_client
 

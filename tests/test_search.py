@@ -10,9 +10,9 @@ import pytest
 
 from anfang.config.models import AppConfig
 from anfang.platform import Platform
-from anfang.records.service import Observation
-from anfang.records.wiring import service_for
 from anfang.search.plates import match_plates, plate_distance, sql_prefilter
+from anfang.structuring.service import Observation
+from anfang.structuring.wiring import service_for
 from anfang.vision.hog import HogDetector
 from tests.api_auth import api_client
 

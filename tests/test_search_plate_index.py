@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect
 
-from anfang.records.ids import new_record_id
-from anfang.records.store import RecordStore
 from anfang.search.plate_index import PlateIndex, deletion_variants, plate_key
 from anfang.search.plates import plate_distance
 from anfang.store.db import make_engine
 from anfang.store.migrate import upgrade
+from anfang.structuring.ids import new_record_id
+from anfang.structuring.store import RecordStore
 
 # A small alphabet dense in OCR-confusable characters, so random plates have many near neighbours.
 ALPHABET = "0DOQUV8B5S2Z1IL7T6GC4AMNHKX9"

@@ -17,8 +17,8 @@ from anfang.core.taxonomy import CLASS_NAMES
 from anfang.faces.config import FacesConfig
 from anfang.gb28181.config import Gb28181Config, Gb28181SourceConfig
 from anfang.recording.config import RecordingConfig
-from anfang.records.config import RecordsConfig
 from anfang.security.config import SecurityConfig
+from anfang.structuring.config import RecordsConfig
 
 Point = tuple[float, float]
 _ID_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")

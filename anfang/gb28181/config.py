@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from anfang.protocols.gb28181.ids import DeviceIdError, parse_device_id
+from anfang.gb28181.protocol.ids import DeviceIdError, parse_device_id
 
 
 def _check_id(value: str) -> str:

@@ -16,14 +16,14 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from anfang.events.model import Event
+from anfang.gb28181.channel import MediaChannel, PortPool
 from anfang.gb28181.config import Gb28181Config
-from anfang.gb28181.media import MediaChannel, PortPool
-from anfang.protocols.gb28181.ids import parse_device_id
-from anfang.protocols.gb28181.manscdp import Channel
-from anfang.protocols.gb28181.ptz import PtzMove
-from anfang.protocols.gb28181.sdp import Offer, Transport, make_ssrc
-from anfang.protocols.gb28181.server import GbServer, ServerConfig
-from anfang.protocols.gb28181.session import InviteSession
+from anfang.gb28181.protocol.ids import parse_device_id
+from anfang.gb28181.protocol.manscdp import Channel
+from anfang.gb28181.protocol.ptz import PtzMove
+from anfang.gb28181.protocol.sdp import Offer, Transport, make_ssrc
+from anfang.gb28181.protocol.server import GbServer, ServerConfig
+from anfang.gb28181.protocol.session import InviteSession
 from anfang.protocols.rtp.receiver import MediaReceiver
 
 log = logging.getLogger(__name__)

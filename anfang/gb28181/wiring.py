@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from anfang.protocols.gb28181.manscdp import Channel
+from anfang.gb28181.protocol.manscdp import Channel
 
 if TYPE_CHECKING:
     from anfang.gb28181.service import GbService

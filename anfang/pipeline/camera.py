@@ -25,10 +25,10 @@ from anfang.config.models import CameraConfig
 from anfang.core.detections import Detections
 from anfang.core.frame import Frame
 from anfang.events.model import Event
-from anfang.media.snapshot import event_images
 from anfang.pipeline.motion import MotionGate
 from anfang.pipeline.observer import FrameObserver
 from anfang.sources.base import Source, create_source
+from anfang.video.snapshot import event_images
 from anfang.vision.base import Detector
 
 log = logging.getLogger(__name__)

@@ -23,7 +23,7 @@ def jpeg_of(frame: Frame, detections: Detections, camera: CameraConfig | None) -
     """The frame as JPEG, annotated with boxes, zones and lines when ``camera`` is given."""
     image = frame.image
     if camera is not None:
-        from anfang.media.snapshot import annotate
+        from anfang.video.snapshot import annotate
 
         image = annotate(image, detections, camera.zones, camera.lines)
     ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])

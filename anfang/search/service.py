@@ -14,9 +14,9 @@ from typing import Any, Literal
 import cv2
 import numpy as np
 
-from anfang.records.service import RecordService
-from anfang.records.store import RECORD_TYPES, RecordRow
 from anfang.search.plates import Mode, match_plates, sql_prefilter
+from anfang.structuring.service import RecordService
+from anfang.structuring.store import RECORD_TYPES, RecordRow
 from anfang.vision.attributes.colors import PALETTE
 
 ATTRIBUTE_FILTERS = ("coat_color", "trousers_color", "vehicle_color", "plate_color", "gender")

@@ -20,7 +20,7 @@ from anfang.core.frame import Frame
 SourceState = Literal["starting", "online", "offline", "closed"]
 
 # Modules holding the built-in sources; imported on first use so importing ``anfang.sources`` stays cheap.
-_BUILTIN_MODULES = ("anfang.sources.file", "anfang.sources.rtsp", "anfang.sources.gb28181")
+_BUILTIN_MODULES = ("anfang.sources.file", "anfang.sources.rtsp", "anfang.gb28181.source")
 _REGISTRY: dict[str, type[Source]] = {}
 
 

@@ -17,8 +17,8 @@ import av
 import av.error
 
 from anfang.core.frame import Frame
-from anfang.media.decode import ReadAhead, to_bgr
 from anfang.sources.base import Source, register
+from anfang.video.decode import ReadAhead, to_bgr
 
 log = logging.getLogger(__name__)
 

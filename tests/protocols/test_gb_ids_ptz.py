@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from anfang.protocols.gb28181.ids import DeviceIdError, is_device_id, parse_device_id
-from anfang.protocols.gb28181.ptz import PtzMove, parse_ptz_command, ptz_command
+from anfang.gb28181.protocol.ids import DeviceIdError, is_device_id, parse_device_id
+from anfang.gb28181.protocol.ptz import PtzMove, parse_ptz_command, ptz_command
 
 
 def test_parse_valid_ids() -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from anfang.protocols.gb28181.platform import Platform, PlatformConfig
-from anfang.protocols.gb28181.sdp import Offer, SdpError, build_offer, make_ssrc, parse_sdp
-from anfang.protocols.gb28181.session import InviteSession
+from anfang.gb28181.protocol.core import GbCore, GbCoreConfig
+from anfang.gb28181.protocol.sdp import Offer, SdpError, build_offer, make_ssrc, parse_sdp
+from anfang.gb28181.protocol.session import InviteSession
 from anfang.protocols.rtp import JitterBuffer, RtpPacket
 from anfang.protocols.sip import Response, parse_message
 
@@ -57,7 +57,7 @@ def test_device_answer_media_level_connection_wins() -> None:
 
 
 def _session() -> InviteSession:
-    platform = Platform(PlatformConfig(local_host="10.0.0.5", local_port=5060))
+    platform = GbCore(GbCoreConfig(local_host="10.0.0.5", local_port=5060))
     platform.devices[DEV] = type("D", (), {"addr": ("10.0.0.9", 5060), "transport": "UDP"})()  # type: ignore[assignment]
     return InviteSession(platform, DEV, Offer(CH, "10.0.0.5", 30000, "0020000001"))
 

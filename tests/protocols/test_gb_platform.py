@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from anfang.protocols.gb28181.manscdp import build_document, build_keepalive, parse_manscdp
-from anfang.protocols.gb28181.platform import Platform, PlatformConfig, gb_date
-from anfang.protocols.gb28181.ptz import PtzMove
+from anfang.gb28181.protocol.core import GbCore, GbCoreConfig, gb_date
+from anfang.gb28181.protocol.manscdp import build_document, build_keepalive, parse_manscdp
+from anfang.gb28181.protocol.ptz import PtzMove
 from anfang.protocols.sip import (
     Request,
     Response,
@@ -39,7 +39,7 @@ def answer(challenge: Response, password: str, dev: str = DEV) -> str:
     return f'Digest username="{dev}",realm="{p["realm"]}",nonce="{p["nonce"]}",uri="{uri}",response="{resp}"'
 
 
-def registered(platform: Platform, now: float = 1000.0, expires: int = 3600) -> Response:
+def registered(platform: GbCore, now: float = 1000.0, expires: int = 3600) -> Response:
     challenge = platform.handle_request(register(expires), ADDR, now)
     assert challenge is not None and challenge.status == 401
     ok = platform.handle_request(register(expires, answer(challenge, "12345678"), "z9hG4bK2"), ADDR, now)
@@ -48,7 +48,7 @@ def registered(platform: Platform, now: float = 1000.0, expires: int = 3600) -> 
 
 
 def test_register_challenge_then_ok_with_date() -> None:
-    platform = Platform(PlatformConfig())
+    platform = GbCore(GbCoreConfig())
     ok = registered(platform)
     assert ok.status == 200
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}", ok.headers.get("Date") or "")
@@ -63,7 +63,7 @@ def test_gb_date_format() -> None:
 
 
 def test_wrong_password_403_and_bad_id_400() -> None:
-    platform = Platform(PlatformConfig())
+    platform = GbCore(GbCoreConfig())
     challenge = platform.handle_request(register(), ADDR, 0.0)
     assert challenge is not None
     bad = platform.handle_request(register(auth=answer(challenge, "nope")), ADDR, 0.0)
@@ -73,7 +73,7 @@ def test_wrong_password_403_and_bad_id_400() -> None:
 
 
 def test_stale_nonce_rechallenges() -> None:
-    platform = Platform(PlatformConfig())
+    platform = GbCore(GbCoreConfig())
     challenge = platform.handle_request(register(), ADDR, 0.0)
     assert challenge is not None
     late = platform.handle_request(register(auth=answer(challenge, "12345678")), ADDR, 10_000.0)
@@ -81,7 +81,7 @@ def test_stale_nonce_rechallenges() -> None:
 
 
 def test_unregister_with_expires_zero() -> None:
-    platform = Platform(PlatformConfig())
+    platform = GbCore(GbCoreConfig())
     registered(platform)
     platform.pop_events()
     bye = registered(platform, now=1001.0, expires=0)
@@ -101,7 +101,7 @@ def keepalive(sn: int, body: bytes | None = None) -> Request:
 
 
 def test_keepalive_offline_after_three_missed_and_back_online() -> None:
-    platform = Platform(PlatformConfig(keepalive_interval=60))
+    platform = GbCore(GbCoreConfig(keepalive_interval=60))
     registered(platform, now=0.0)
     platform.pop_events()
     assert platform.handle_request(keepalive(1), ADDR, 50.0).status == 200  # type: ignore[union-attr]
@@ -116,7 +116,7 @@ def test_keepalive_offline_after_three_missed_and_back_online() -> None:
 
 
 def test_registration_expiry_goes_offline() -> None:
-    platform = Platform(PlatformConfig())
+    platform = GbCore(GbCoreConfig())
     registered(platform, now=0.0, expires=100)
     platform.pop_events()
     platform.tick(50.0)
@@ -127,7 +127,7 @@ def test_registration_expiry_goes_offline() -> None:
 
 
 def test_unknown_device_message_and_bad_body() -> None:
-    platform = Platform(PlatformConfig())
+    platform = GbCore(GbCoreConfig())
     assert platform.handle_request(keepalive(1), ADDR, 0.0).status == 403  # type: ignore[union-attr]
     registered(platform)
     bad = platform.handle_request(keepalive(2, b"<x"), ADDR, 0.0)
@@ -135,7 +135,7 @@ def test_unknown_device_message_and_bad_body() -> None:
 
 
 def test_alarm_and_query_results_and_outgoing() -> None:
-    platform = Platform(PlatformConfig())
+    platform = GbCore(GbCoreConfig())
     registered(platform)
     platform.pop_events()
     alarm = build_document("Notify", "Alarm", 3, DEV, {"AlarmPriority": 2, "AlarmMethod": 2})
@@ -154,7 +154,7 @@ def test_alarm_and_query_results_and_outgoing() -> None:
 
 
 def test_retransmitted_register_gets_identical_response() -> None:
-    platform, tx = Platform(PlatformConfig()), ServerTransactions()
+    platform, tx = GbCore(GbCoreConfig()), ServerTransactions()
     req = register()
     assert tx.lookup(req, 0.0) == (False, None)
     first = platform.handle_request(req, ADDR, 0.0)

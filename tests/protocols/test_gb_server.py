@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from anfang.protocols.gb28181.server import GbServer, ServerConfig
+from anfang.gb28181.protocol.server import GbServer, ServerConfig
 from anfang.protocols.sip import parse_message
 
 SIPP_DIR = Path(__file__).resolve().parent.parent / "sipp"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from anfang.protocols.gb28181.manscdp import (
+from anfang.gb28181.protocol.manscdp import (
     CatalogAssembler,
     ManscdpError,
     alarm_event,

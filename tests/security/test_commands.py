@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, update
 
+from anfang.cli.security import add_parser
 from anfang.security.audit import AuditEntry, AuditLog
-from anfang.security.commands import add_parser
 from anfang.security.evidence import export_bundle
 from anfang.security.keys import KeyStore
 

@@ -124,7 +124,7 @@ def latest_frame(
     frame, detections = latest
     image = frame.image
     if annotated:
-        from anfang.media.snapshot import annotate
+        from anfang.video.snapshot import annotate
 
         image = annotate(image, detections, cam.zones, cam.lines)
     if not user.see_identities and platform.security_config.mask_faces:  # type: ignore[attr-defined]

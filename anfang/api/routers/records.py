@@ -11,10 +11,10 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response,
 
 from anfang.api.deps import Principal, allowed_cameras, audit, current_user, get_platform, must_mask
 from anfang.platform import Platform
-from anfang.records.gat1400 import export
-from anfang.records.store import RecordRow
-from anfang.records.wiring import service_for
 from anfang.search.service import SearchError, SearchService, record_dict
+from anfang.structuring.gat1400 import export
+from anfang.structuring.store import RecordRow
+from anfang.structuring.wiring import service_for
 
 router = APIRouter(prefix="/records", tags=["records"])
 MAX_LIMIT = 1000

@@ -19,9 +19,9 @@ import av.error
 
 from anfang.core.frame import Frame
 from anfang.gb28181.service import Stream, StreamError, current_service
-from anfang.media.decode import to_bgr
 from anfang.protocols.rtp.ps import AccessUnit
 from anfang.sources.base import Source, register
+from anfang.video.decode import to_bgr
 
 log = logging.getLogger(__name__)
 CODECS = {0x1B: "h264", 0x24: "hevc"}

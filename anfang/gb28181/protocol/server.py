@@ -1,4 +1,4 @@
-"""Thin asyncio SIP server (UDP and TCP) around the sans-IO :class:`Platform`.
+"""Thin asyncio SIP server (UDP and TCP) around the sans-IO :class:`GbCore`.
 
 Only sockets, timers and futures live here; parsing, auth and device state are in the sans-IO core, so a
 garbage datagram can at worst be counted and dropped — it never reaches a code path that can crash the loop.
@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from anfang.events.model import Event
-from anfang.protocols.gb28181.platform import Addr, Platform, PlatformConfig, QueryResult
-from anfang.protocols.gb28181.sdp import Offer
-from anfang.protocols.gb28181.session import InviteSession
+from anfang.gb28181.protocol.core import Addr, GbCore, GbCoreConfig, QueryResult
+from anfang.gb28181.protocol.sdp import Offer
+from anfang.gb28181.protocol.session import InviteSession
 from anfang.protocols.sip import Request, Response, ServerTransactions, SipParseError, StreamParser, parse_message
 
 log = logging.getLogger(__name__)
@@ -37,8 +37,8 @@ class ServerConfig:
     tick_interval: float = 1.0
     passwords: dict[str, str] = field(default_factory=dict)
 
-    def platform_config(self) -> PlatformConfig:
-        return PlatformConfig(platform_id=self.platform_id, domain=self.domain, password=self.password,
+    def platform_config(self) -> GbCoreConfig:
+        return GbCoreConfig(platform_id=self.platform_id, domain=self.domain, password=self.password,
                               passwords=dict(self.passwords), local_host=self.advertised_host, local_port=self.port,
                               transport="TCP" if self.transport == "tcp" else "UDP",
                               keepalive_interval=self.keepalive_interval)
@@ -57,7 +57,7 @@ class GbServer:
 
     def __init__(self, config: ServerConfig, on_event: Callable[[Event], None] | None = None) -> None:
         self.config = config
-        self.platform = Platform(config.platform_config())
+        self.platform = GbCore(config.platform_config())
         self.transactions = ServerTransactions()
         self.stats = Stats()
         self.on_event = on_event

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from anfang.events.model import Event
-from anfang.protocols.gb28181.ids import DeviceIdError, parse_device_id
-from anfang.protocols.gb28181.manscdp import (
+from anfang.gb28181.protocol.ids import DeviceIdError, parse_device_id
+from anfang.gb28181.protocol.manscdp import (
     CONTENT_TYPE,
     CatalogAssembler,
     Channel,
@@ -25,7 +25,7 @@ from anfang.protocols.gb28181.manscdp import (
     build_query,
     parse_manscdp,
 )
-from anfang.protocols.gb28181.ptz import PtzMove, ptz_command
+from anfang.gb28181.protocol.ptz import PtzMove, ptz_command
 from anfang.protocols.sip import (
     DigestAuthenticator,
     DigestError,
@@ -41,7 +41,7 @@ Addr = tuple[str, int]
 
 
 @dataclass
-class PlatformConfig:
+class GbCoreConfig:
     """Who we are and how devices authenticate (one shared password, or one per device id)."""
 
     platform_id: str = "34020000002000000001"
@@ -101,10 +101,10 @@ def make_response(req: Request, status: int, reason: str = "", to_tag: str | Non
     return resp
 
 
-class Platform:
+class GbCore:
     """One platform instance; call :meth:`handle_request` per received request and :meth:`tick` periodically."""
 
-    def __init__(self, config: PlatformConfig) -> None:
+    def __init__(self, config: GbCoreConfig) -> None:
         self.config = config
         self.auth = DigestAuthenticator(realm=config.domain, algorithm=config.algorithm, qop=config.qop)
         self.devices: dict[str, Device] = {}

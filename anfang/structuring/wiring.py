@@ -12,12 +12,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from anfang.records.builder import RecordBuilder
-from anfang.records.config import RecordsConfig
-from anfang.records.faces import FACE_DIM
-from anfang.records.service import RecordService
-from anfang.records.store import RecordStore
 from anfang.search.index import AnnIndex
+from anfang.structuring.builder import RecordBuilder
+from anfang.structuring.config import RecordsConfig
+from anfang.structuring.faces import FACE_DIM
+from anfang.structuring.service import RecordService
+from anfang.structuring.store import RecordStore
 
 _LOCK = threading.Lock()
 RETENTION_CHECK_S = 3600.0

@@ -11,8 +11,8 @@ from __future__ import annotations
 import secrets
 from typing import Literal
 
-from anfang.protocols.gb28181.platform import Addr, Platform
-from anfang.protocols.gb28181.sdp import Offer, SdpError, SessionDescription, build_offer, parse_sdp
+from anfang.gb28181.protocol.core import Addr, GbCore
+from anfang.gb28181.protocol.sdp import Offer, SdpError, SessionDescription, build_offer, parse_sdp
 from anfang.protocols.sip import Request, Response, header_params, header_uri
 
 State = Literal["calling", "proceeding", "confirmed", "failed", "terminated"]
@@ -21,7 +21,7 @@ State = Literal["calling", "proceeding", "confirmed", "failed", "terminated"]
 class InviteSession:
     """One media session with one channel of a registered device."""
 
-    def __init__(self, platform: Platform, device_id: str, offer: Offer) -> None:
+    def __init__(self, platform: GbCore, device_id: str, offer: Offer) -> None:
         self.device_id = device_id
         self.offer = offer
         c = platform.config

@@ -1,4 +1,4 @@
-"""``python -m anfang.protocols.gb28181`` / ``anfang gb28181``: run the GB/T 28181 platform.
+"""``python -m anfang.gb28181`` / ``anfang gb28181``: run the GB/T 28181 platform.
 
 Device events (online, offline, alarms) print as JSON lines. There is no default device password: a
 platform that accepts any camera with a well-known password is not secure by default.
@@ -14,14 +14,14 @@ import logging
 import os
 import sys
 
-from anfang.protocols.gb28181.ids import DeviceIdError, parse_device_id
-from anfang.protocols.gb28181.server import GbServer, ServerConfig
+from anfang.gb28181.protocol.ids import DeviceIdError, parse_device_id
+from anfang.gb28181.protocol.server import GbServer, ServerConfig
 
 DESCRIPTION = "GB/T 28181 platform: cameras and NVRs register here (SIP + Digest); device events print as JSON."
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    """Options shared by ``anfang gb28181`` and ``python -m anfang.protocols.gb28181``."""
+    """Options shared by ``anfang gb28181`` and ``python -m anfang.gb28181``."""
     p.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
     p.add_argument("--port", type=int, default=5060, help="SIP port (default 5060)")
     p.add_argument("--transport", choices=["udp", "tcp", "both"], default="udp", help="SIP transport (default udp)")
@@ -39,7 +39,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m anfang.protocols.gb28181", description=DESCRIPTION)
+    p = argparse.ArgumentParser(prog="python -m anfang.gb28181", description=DESCRIPTION)
     add_arguments(p)
     return p
 

@@ -20,7 +20,7 @@ from anfang.core.detections import Detections
 from anfang.core.frame import Frame
 from anfang.core.taxonomy import class_name
 from anfang.events.model import Event
-from anfang.records.service import Observation, RecordService
+from anfang.structuring.service import Observation, RecordService
 
 log = logging.getLogger(__name__)
 

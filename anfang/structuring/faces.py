@@ -14,7 +14,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from anfang.records.store import RecordStore
+from anfang.structuring.store import RecordStore
 
 FACE_DIM = 1024  # FaceRes embedding size
 FACE_MODEL = "faceres"

@@ -14,15 +14,15 @@ from collections.abc import Sequence
 
 # Modules that contribute sub-commands; a missing optional one must not break the others.
 _COMMAND_MODULES = (
-    "anfang.commands.run",
-    "anfang.commands.analyze",
-    "anfang.models.commands",
-    "anfang.commands.config_cmd",
-    "anfang.protocols.gb28181.commands",
-    "anfang.security.commands",
-    "anfang.commands.plates",
-    "anfang.commands.faces",
-    "anfang.commands.search",
+    "anfang.cli.run",
+    "anfang.cli.analyze",
+    "anfang.cli.models",
+    "anfang.cli.config_cmd",
+    "anfang.cli.gb28181",
+    "anfang.cli.security",
+    "anfang.cli.plates",
+    "anfang.cli.faces",
+    "anfang.cli.search",
 )
 
 

@@ -77,7 +77,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from anfang.media.demo_video import fetch_demo_video
+    from anfang.video.demo_video import fetch_demo_video
 
     if args.video:
         video = Path(args.video)

@@ -1,6 +1,6 @@
 """Turns a finished track's best crop into a stored record: attributes, embedding, JPEGs, row, index entry.
 
-One :class:`RecordService` per platform, shared by every camera's :class:`~anfang.records.builder.
+One :class:`RecordService` per platform, shared by every camera's :class:`~anfang.structuring.builder.
 RecordBuilder`. The optional analysers (pose, plates, faces) are loaded once, on first need, and a missing
 model or module disables that analyser with one log line instead of failing the camera: records without
 clothing colours are still records.
@@ -18,11 +18,11 @@ from typing import Any
 import cv2
 import numpy as np
 
-from anfang.records.config import RecordsConfig
-from anfang.records.faces import best_face, face_attributes, face_columns, face_row
-from anfang.records.ids import new_record_id
-from anfang.records.store import RecordStore
 from anfang.search.index import AnnIndex
+from anfang.structuring.config import RecordsConfig
+from anfang.structuring.faces import best_face, face_attributes, face_columns, face_row
+from anfang.structuring.ids import new_record_id
+from anfang.structuring.store import RecordStore
 from anfang.vision.attributes.colors import COLOR_CODES
 from anfang.vision.attributes.person import PoseEstimator, person_attributes
 from anfang.vision.attributes.vehicle import vehicle_attributes

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from anfang.protocols.gb28181.__main__ import DESCRIPTION, add_arguments, run_server
+from anfang.gb28181.__main__ import DESCRIPTION, add_arguments, run_server
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

@@ -82,10 +82,10 @@ def _mot_rows(frame_no: int, dets: Any) -> list[str]:
 
 
 def analyze(args: argparse.Namespace) -> int:
-    from anfang.media.snapshot import annotate
     from anfang.models.paths import default_models_dir
     from anfang.pipeline.camera import CameraPipeline
     from anfang.sources.base import SourceError, create_source
+    from anfang.video.snapshot import annotate
     from anfang.vision.registry import create_detector
 
     video = Path(args.video)

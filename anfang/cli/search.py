@@ -16,10 +16,10 @@ from anfang.search.service import SearchError, SearchService, record_dict
 
 
 def _service(args: argparse.Namespace) -> SearchService:
-    from anfang.records.config import RecordsConfig
-    from anfang.records.wiring import open_service
     from anfang.store.db import make_engine
     from anfang.store.migrate import upgrade
+    from anfang.structuring.config import RecordsConfig
+    from anfang.structuring.wiring import open_service
 
     cfg = RecordsConfig()
     models_dir: Path | None = None

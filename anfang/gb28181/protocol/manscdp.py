@@ -107,7 +107,7 @@ def build_query(cmd_type: str, sn: int, device_id: str, **extra: Any) -> bytes:
 
 
 def build_ptz_control(sn: int, device_id: str, ptz_cmd: str) -> bytes:
-    """DeviceControl with a PTZCmd from :func:`anfang.protocols.gb28181.ptz.ptz_command`."""
+    """DeviceControl with a PTZCmd from :func:`anfang.gb28181.protocol.ptz.ptz_command`."""
     extra = {"PTZCmd": ptz_cmd, "Info": {"ControlPriority": 5}}
     return build_document("Control", "DeviceControl", sn, device_id, extra)
 

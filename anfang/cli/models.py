@@ -75,7 +75,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry (``python -m anfang.models.commands``) until/besides the main CLI."""
+    """Stand-alone entry (``python -m anfang.cli.models``) until/besides the main CLI."""
     parser = argparse.ArgumentParser(prog="anfang")
     add_parser(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)

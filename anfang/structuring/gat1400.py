@@ -20,7 +20,7 @@ import zlib
 from collections.abc import Iterable
 from typing import Any
 
-from anfang.records.store import RecordRow
+from anfang.structuring.store import RecordRow
 from anfang.vision.attributes.colors import COLOR_CODES
 
 LIST_KEYS = {

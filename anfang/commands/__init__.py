@@ -1,1 +1,0 @@
-"""Sub-commands of the ``anfang`` CLI (each module exposes ``add_parser``)."""
