@@ -27,7 +27,7 @@ from anfang.vision.base import Detector
 from anfang.vision.registry import create_detector
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_VIDEO = REPO.parent / "shared" / "data" / "mot15" / "TUD-Campus" / "TUD-Campus.mp4"
+DEFAULT_VIDEO = REPO / "tests" / "data" / "mot15" / "TUD-Campus" / "TUD-Campus.mp4"
 
 
 def load_frames(video: Path, n: int) -> list[np.ndarray]:

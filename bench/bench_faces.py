@@ -18,7 +18,7 @@ from anfang.vision.face.analyze import FaceAnalyzer
 from anfang.vision.face.detect import HaarFaceDetector
 
 REPO = Path(__file__).resolve().parent.parent
-DATA = REPO.parent / "shared" / "data" / "faces" / "face_recognition"
+DATA = REPO / "tests" / "data" / "faces" / "face_recognition"
 
 
 def _ms(fn, repeat: int) -> float:  # noqa: ANN001 - any callable

@@ -89,16 +89,14 @@ def main() -> int:
 
 def tud_mota() -> None:
     """Tracking accuracy with and without the gate on TUD-Campus (real detector, every frame detected)."""
-    import os
     import tempfile
 
     from anfang.cli import main as cli
     from anfang.tracking.mot import score_files
 
-    tud = Path(os.environ.get("ANFANG_SHARED_DATA", REPO.parent / "shared" / "data")) / "mot15" / "TUD-Campus"
+    tud = REPO / "tests" / "data" / "mot15" / "TUD-Campus"
     if not tud.is_dir():
-        print("\n(TUD-Campus not found: MOTA with/without the gate skipped)")
-        return
+        raise SystemExit(f"TUD-Campus not found at {tud}: the checkout's tests/data is incomplete")
     print("\n| TUD-Campus (combo detector) | MOTA | IDF1 |\n|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         for label, extra in (("without gate (baseline)", ["--no-motion-gate"]), ("with gate", [])):

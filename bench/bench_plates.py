@@ -16,7 +16,7 @@ import numpy as np
 from anfang.vision.plate import PlateReader, grammar
 
 REPO = Path(__file__).resolve().parent.parent
-DATA = REPO.parent / "shared" / "data" / "lpr" / "plates"
+DATA = REPO / "tests" / "data" / "lpr" / "plates"
 
 
 def main() -> None:

@@ -1,6 +1,6 @@
 """PS demux throughput vs. raw file read, measured in the same run (ratio = demux MB/s ÷ read MB/s).
 
-Usage: python bench/bench_ps.py [file.mpg]  (default: the shared G.711 PS sample)
+Usage: python bench/bench_ps.py [file.mpg]  (default: the G.711 PS sample in tests/data)
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 
 from anfang.protocols.rtp import PsDemuxer
 
-DEFAULT = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "gb28181" / "Audio_G711_PS2.mpg"
+DEFAULT = Path(__file__).resolve().parent.parent / "tests" / "data" / "gb28181" / "Audio_G711_PS2.mpg"
 
 
 def main() -> None:

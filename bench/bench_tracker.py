@@ -133,7 +133,7 @@ def row(name: str, gt: list[GroundTruthFrame], runs: list[list[Detections]], sv,
 
 def main() -> int:
     sv, sv_version = _baseline_factory()
-    data = Path(os.environ.get("ANFANG_SHARED_DATA", REPO.parent / "shared" / "data")) / "mot15" / "TUD-Campus"
+    data = REPO / "tests" / "data" / "mot15" / "TUD-Campus"
     gt = load_mot_gt(data / "gt" / "gt.txt")
     cfg = TrackerConfig()
     print("## Tracker: anfang ByteTracker vs supervision.ByteTrack\n")

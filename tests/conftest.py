@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+TEST_DATA = REPO / "tests" / "data"
 VTEST = Path("/usr/share/doc/opencv-doc/examples/data/vtest.avi")
 
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    """Real, read-only test data (``$ANFANG_SHARED_DATA``, default ``../shared/data``)."""
-    path = Path(os.environ.get("ANFANG_SHARED_DATA", REPO.parent / "shared" / "data"))
-    if not path.is_dir():
-        pytest.fail(f"shared test data not found at {path}; set ANFANG_SHARED_DATA")
-    return path
+    """Real, read-only test data in the repository: ``tests/data`` (sources, licences, sha256: its MANIFEST.md)."""
+    if not (TEST_DATA / "MANIFEST.md").is_file():
+        pytest.fail(f"test data missing at {TEST_DATA}: the checkout is incomplete (see tests/data/MANIFEST.md)")
+    return TEST_DATA
 
 
 @pytest.fixture(scope="session")
 def vtest_video() -> Path:
-    """The demo camera: PETS09-S2L1 campus CCTV from Debian's opencv-doc (installed by .ci/run)."""
+    """The demo camera: PETS09-S2L1 campus CCTV from Debian's opencv-doc (installed by `make test`)."""
     from anfang.video.demo_video import find_demo_video
 
     path = find_demo_video()
