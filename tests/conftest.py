@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,24 @@ def shared_data() -> Path:
     if not (TEST_DATA / "MANIFEST.md").is_file():
         pytest.fail(f"test data missing at {TEST_DATA}: the checkout is incomplete (see tests/data/MANIFEST.md)")
     return TEST_DATA
+
+
+def require_command(name: str, package: str) -> str:
+    """The path of a command from ``.ci/apt-packages.txt``; absent, the test fails (it never skips)."""
+    path = shutil.which(name)
+    if path is None:
+        pytest.fail(f"{name} not found: install Debian's {package} (`make test` does: scripts/ensure-system-packages)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def sipp_command() -> str:
+    return require_command("sipp", "sip-tester")
+
+
+@pytest.fixture(scope="session")
+def openssl_command() -> str:
+    return require_command("openssl", "openssl")
 
 
 @pytest.fixture(scope="session")

@@ -25,8 +25,6 @@ from anfang.vision.hog import HogDetector
 from tests.api_auth import api_client, authenticate
 from tests.live_server import serve
 
-pytest.importorskip("anfang.pipeline.manager", reason="the pipeline manager is not in this build yet")
-
 MISSING_VIDEO = "/nonexistent/anfang-test/never.mp4"
 
 

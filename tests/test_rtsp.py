@@ -82,7 +82,7 @@ class RtspServer:
 def h264_clip(vtest_video: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     reason = _server_available()
     if reason:
-        pytest.skip(reason)
+        pytest.fail(reason)
     clip = tmp_path_factory.mktemp("rtsp") / "vtest.mp4"
     subprocess.run(
         ["ffmpeg", "-v", "error", "-y", "-i", str(vtest_video), "-t", "40", "-c:v", "libx264", "-preset", "ultrafast",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import shutil
 import socket
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from anfang.protocols.sip import parse_message
 
 SIPP_DIR = Path(__file__).resolve().parent.parent / "sipp"
 DEV = "34020000001320000001"
-needs_sipp = pytest.mark.skipif(shutil.which("sipp") is None, reason="sipp (Debian sip-tester) not installed")
+needs_sipp = pytest.mark.usefixtures("sipp_command")  # no sipp: the test fails (tests/conftest.py)
 
 
 def free_port(kind: int) -> int:
