@@ -5,12 +5,25 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PIP    := $(BIN)/pip --disable-pip-version-check -q
 
-.PHONY: demo test models bench lint clean help console
+.PHONY: demo test models bench lint clean help console system-packages system-packages-demo
 
 help:
 	@echo "make demo   set up and run the platform on real campus CCTV (http://127.0.0.1:8080/)"
-	@echo "make test   set up and run the test suite (builds the model pack once)"
+	@echo "make test   set up and run the test suite (installs missing Debian packages, builds the model pack once)"
 	@echo "make bench  run the benchmarks and write docs/benchmarks.md"
+
+# Debian packages: .ci/apt-packages-demo.txt for the demo, plus .ci/apt-packages.txt for the tests.
+# Missing ones are installed with apt-get as root; otherwise the script prints the sudo command and stops.
+APT_DEMO := .ci/apt-packages-demo.txt
+APT_TEST := .ci/apt-packages.txt
+system-packages-demo:
+	scripts/ensure-system-packages $(APT_DEMO)
+
+system-packages:
+	scripts/ensure-system-packages $(APT_DEMO) $(APT_TEST)
+
+# Packages first, then the rest, even under make -j (npm and the venv need them).
+.NOTPARALLEL: demo test
 
 $(STAMP): pyproject.toml
 	@echo "==> creating $(VENV) and installing anfang"
@@ -22,7 +35,7 @@ $(STAMP): pyproject.toml
 models: $(STAMP)
 	$(BIN)/anfang models build
 
-demo: models console
+demo: system-packages-demo models console
 	$(BIN)/anfang demo
 
 # The browser console (console/ → anfang/web/dist), rebuilt when its sources change.
@@ -35,8 +48,9 @@ anfang/web/dist/index.html: $(CONSOLE_SRC)
 
 lint: $(STAMP)
 	$(BIN)/ruff check anfang tests bench
+	$(BIN)/mypy
 
-test: models lint console
+test: system-packages models lint console
 	$(BIN)/pytest -q -ra
 
 bench: models
