@@ -31,7 +31,7 @@ def _server_available() -> str | None:
         text=True,
     )
     if probe.returncode != 0:
-        hint = "apt-get install $(cat .ci/apt-packages.txt)"
+        hint = "make test installs them: scripts/ensure-system-packages"
         return f"GStreamer RTSP server bindings missing ({hint}): {probe.stderr[-200:]}"
     if shutil.which("ffmpeg") is None:
         return "ffmpeg missing"
