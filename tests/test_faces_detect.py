@@ -146,7 +146,7 @@ def test_tiles_cover_the_image() -> None:
     assert tiles(360, 640, 0, 6) == [(0, 0, 640)]
     assert tiles(300, 300, 360, 6) == [(0, 0, 300)]
     windows = tiles(360, 640, 360, 6)
-    assert windows[0] == (0, 0, 640) and windows[1:] == [(0, 0, 360), (280, 0, 360)]
+    assert windows[0] == (0, 0, 640) and windows[1:] == [(0, 0, 360), (140, 0, 360), (280, 0, 360)]
     for h, w in ((1080, 1920), (2204, 970), (2000, 2000)):
         found = tiles(h, w, 360, 6)
         assert 2 <= len(found) <= 7
