@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 TILE_FACE = 0.25  # a tile keeps boxes up to this fraction of its side (measured: 0.5 and 0.33 let more face parts
 # and textures of big photos through, at the same recall); bigger faces are the whole image's job
+SUPPORT_FLOOR = 0.05  # whole-image scores below this give a tile's box no support
 
 
 @dataclass
@@ -94,8 +95,9 @@ class BlazeFaceDetector:
         self._anchors = _anchors(self.size)
         self.score_threshold, self.nms_iou = score_threshold, nms_iou
 
-    def raw(self, image_bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Boxes (N, 4), landmarks (N, 6, 2), scores (N,) above the threshold, before NMS, in image pixels."""
+    def raw(self, image_bgr: np.ndarray, threshold: float | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Boxes (N, 4), landmarks (N, 6, 2), scores (N,) above ``threshold`` (default ``score_threshold``),
+        before NMS, in image pixels."""
         h, w = image_bgr.shape[:2]
         side = max(h, w)
         square = cv2.copyMakeBorder(image_bgr, 0, side - h, 0, side - w, cv2.BORDER_CONSTANT, value=(0, 0, 0))
@@ -105,7 +107,7 @@ class BlazeFaceDetector:
         logits = np.concatenate([s16[0, :, 0], s32[0, :, 0]])
         reg = np.concatenate([r16[0], r32[0]])
         scores = 1.0 / (1.0 + np.exp(-np.clip(logits, -50, 50)))
-        keep = np.flatnonzero(scores >= self.score_threshold)
+        keep = np.flatnonzero(scores >= (self.score_threshold if threshold is None else threshold))
         anchors, reg, scores = self._anchors[keep], reg[keep], scores[keep]
         scale = side / self.size
         centre, size = reg[:, :2] + anchors, reg[:, 2:4]
@@ -120,6 +122,15 @@ class BlazeFaceDetector:
             FaceBox(np.clip(boxes[i], 0, [w, h, w, h]).astype(np.float32), marks[i], float(scores[i]))
             for i in nms(boxes, scores, self.nms_iou)
         ]
+
+
+def _iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """IoU matrix of (N, 4) and (M, 4) xyxy boxes."""
+    wh = np.clip(np.minimum(a[:, None, 2:], b[None, :, 2:]) - np.maximum(a[:, None, :2], b[None, :, :2]), 0, None)
+    inter = wh[..., 0] * wh[..., 1]
+    area_a = np.prod(a[:, 2:] - a[:, :2], axis=1)
+    area_b = np.prod(b[:, 2:] - b[:, :2], axis=1)
+    return inter / (area_a[:, None] + area_b[None, :] - inter + 1e-9)
 
 
 def nms(boxes: np.ndarray, scores: np.ndarray, iou: float, inside: float = 1.0) -> np.ndarray:
@@ -226,28 +237,39 @@ class FaceDetector:
 
     def _blazeface(self, model: BlazeFaceDetector, image_bgr: np.ndarray) -> list[FaceBox]:
         h, w = image_bgr.shape[:2]
-        all_boxes, all_marks, all_scores = [], [], []
-        for x, y, side in tiles(h, w, self.config.tile_size, self.config.max_tiles):
+        thr = self.config.score_threshold
+        windows = tiles(h, w, self.config.tile_size, self.config.max_tiles)
+        # the whole image, with weak boxes kept as support for what the tiles find
+        boxes, marks, scores = model.raw(image_bgr, min(SUPPORT_FLOOR, thr))
+        weak_boxes, weak_scores = boxes, scores
+        strong = scores >= thr
+        all_boxes, all_marks, all_scores = [boxes[strong]], [marks[strong]], [scores[strong]]
+        for x, y, side in windows[1:]:
             window = image_bgr[y : y + side, x : x + side]
             boxes, marks, scores = model.raw(window)
-            if x or y or side < max(h, w):
-                # a box touching a tile edge inside the image is a cut face: a neighbouring tile (or the
-                # whole image) holds it whole
-                wh, ww = window.shape[:2]
-                inner = (
-                    ((boxes[:, 0] > 2) | (x == 0))
-                    & ((boxes[:, 1] > 2) | (y == 0))
-                    & ((boxes[:, 2] < ww - 2) | (x + ww >= w))
-                    & ((boxes[:, 3] < wh - 2) | (y + wh >= h))
-                )
-                # and tiles are for small faces: a big box in a tile is a face part the whole image has whole
-                small = (boxes[:, 2:] - boxes[:, :2]).max(axis=1) <= TILE_FACE * side
-                keep = inner & small
-                boxes, marks, scores = boxes[keep], marks[keep], scores[keep]
+            # a box touching a tile edge inside the image is a cut face: a neighbouring tile (or the whole
+            # image) holds it whole; and tiles are for small faces: a big box in a tile is a face part
+            wh, ww = window.shape[:2]
+            keep = (
+                ((boxes[:, 0] > 2) | (x == 0))
+                & ((boxes[:, 1] > 2) | (y == 0))
+                & ((boxes[:, 2] < ww - 2) | (x + ww >= w))
+                & ((boxes[:, 3] < wh - 2) | (y + wh >= h))
+                & ((boxes[:, 2:] - boxes[:, :2]).max(axis=1) <= TILE_FACE * side)
+            )
             offset = np.array([x, y], np.float32)
-            all_boxes.append(boxes + np.tile(offset, 2))
-            all_marks.append(marks + offset)
-            all_scores.append(scores)
+            boxes, marks, scores = boxes[keep] + np.tile(offset, 2), marks[keep] + offset, scores[keep]
+            # a tile's face scores the mean of its tile score and the whole image's score there: hands,
+            # hair and textures that only a zoomed-in tile mistakes for a face fall below the threshold
+            support = np.zeros(len(boxes), np.float32)
+            if len(boxes) and len(weak_boxes):
+                overlap = _iou(boxes, weak_boxes)
+                support = np.where(overlap >= 0.3, weak_scores[None, :], 0.0).max(axis=1)
+            scores = (scores + support) / 2
+            ok = scores >= thr
+            all_boxes.append(boxes[ok])
+            all_marks.append(marks[ok])
+            all_scores.append(scores[ok])
         boxes, marks, scores = np.concatenate(all_boxes), np.concatenate(all_marks), np.concatenate(all_scores)
         return [
             FaceBox(np.clip(boxes[i], 0, [w, h, w, h]).astype(np.float32), marks[i], float(scores[i]))
