@@ -39,6 +39,8 @@ class SecurityConfig(_Strict):
     session_ttl_h: float = Field(12.0, gt=0)
     api_token_ttl_days: float | None = Field(None, gt=0)  # default lifetime of API tokens; None = until revoked
     mask_faces: bool = True  # blur faces for users without the see_identities permission
+    # Older name of ``faces.detector.backend`` (the one face detector, shared with recognition; its other
+    # settings live there too). When both are set, ``faces.detector.backend`` wins.
     face_detector: Literal["auto", "blazeface", "haar"] = "auto"
     login: LoginConfig = Field(default_factory=LoginConfig)
     retention: RetentionConfig = Field(default_factory=RetentionConfig)

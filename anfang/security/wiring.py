@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -23,7 +22,7 @@ from anfang.security.audit import AuditLog
 from anfang.security.config import SecurityConfig
 from anfang.security.evidence import generate_sm4_key_file, load_sm4_key
 from anfang.security.keys import KeyStore
-from anfang.security.masking import Masker
+from anfang.security.masking import build_masker
 from anfang.security.media import MediaProtector
 from anfang.security.passwords import LoginThrottle
 from anfang.security.users import UserService
@@ -68,33 +67,12 @@ def attach(platform: Platform) -> None:
     key = media_key(cfg, platform.data_dir)
     platform.media = MediaProtector(platform.events, signer if cfg.sign_media else None, key)  # type: ignore[attr-defined]
     platform.media.install()  # type: ignore[attr-defined]
-    platform.masker = Masker(cfg.face_detector, platform.config.models_dir)  # type: ignore[attr-defined]
-    _install_plate_masking(platform.config.models_dir)
+    platform.masker = build_masker(platform.config, platform.config.models_dir)  # type: ignore[attr-defined]
     password = platform.users.ensure_first_admin()  # type: ignore[attr-defined]
     if password:
         platform.audit.append(SYSTEM, "user.create", "admin", {"role": "admin", "first_start": True})  # type: ignore[attr-defined]
         announce_first_admin(password)
     _add_retention(platform, cfg)
-
-
-def _install_plate_masking(models_dir: Path | None) -> None:
-    """Mask plates like faces, with the PP-OCR text detector from the model pack when it is there.
-
-    It finds plates and other text alike; over-masking a shop sign costs nothing, an unmasked plate is a leak.
-    """
-    from anfang.models.paths import default_models_dir
-    from anfang.security.masking import register_plate_locator
-    from anfang.vision.plate.ocr import DET_FILE
-
-    directory = Path(models_dir or default_models_dir())
-    if not (directory / DET_FILE).is_file():
-        log.warning("plate masking off: %s not in the model pack (run `anfang models build`)", DET_FILE)
-        register_plate_locator(None)
-        return
-    from anfang.vision.plate.locate import PlateLocator
-
-    locator = PlateLocator(directory, threads=1)
-    register_plate_locator(lambda image: np.asarray([box for _, box in locator.locate(image)], np.float32))
 
 
 def announce_first_admin(password: str) -> None:

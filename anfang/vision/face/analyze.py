@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 
 from anfang.vision.face.align import align_face, frontalness, square_crop
-from anfang.vision.face.detect import BlazeFaceDetector
+from anfang.vision.face.config import FaceDetectorConfig
+from anfang.vision.face.detect import FaceDetector
 from anfang.vision.face.embed import FaceResEmbedder, age_band
 from anfang.vision.face.liveness import LivenessScorer
 
@@ -60,8 +61,28 @@ def similarity(a: np.ndarray, b: np.ndarray) -> float:
 class FaceAnalyzer:
     """``FaceAnalyzer(models_dir).analyze(image_bgr, person_box=None) -> list[Face]`` (best face first)."""
 
-    def __init__(self, models_dir: Path, score_threshold: float = 0.5, min_face: int = 20, threads: int = 2) -> None:
-        self.detector = BlazeFaceDetector(models_dir, score_threshold=score_threshold, threads=threads)
+    def __init__(
+        self,
+        models_dir: Path,
+        score_threshold: float | None = None,
+        min_face: int = 24,
+        threads: int = 2,
+        detector: FaceDetector | None = None,
+        detector_config: FaceDetectorConfig | None = None,
+    ) -> None:
+        """``detector``: the shared :class:`FaceDetector` (the masker's); else one is loaded from
+        ``detector_config`` (default: ``FaceDetectorConfig()``, the same settings masking uses). Recognition
+        needs landmarks, so the backend is always BlazeFace. ``score_threshold`` overrides the config's
+        (kept for old callers); ``min_face`` is the identification floor, ``faces.min_face``."""
+        if detector is None:
+            cfg = detector_config or FaceDetectorConfig()
+            update: dict[str, object] = {"backend": "blazeface"}
+            if score_threshold is not None:
+                update["score_threshold"] = score_threshold
+            detector = FaceDetector.load(models_dir, cfg.model_copy(update=update), threads=threads)
+        if not detector.has_landmarks:
+            raise ValueError(f"face recognition needs BlazeFace's landmarks, not the {detector.name} detector")
+        self.detector = detector
         self.embedder = FaceResEmbedder(models_dir, threads)
         self.liveness = LivenessScorer(models_dir)
         self.min_face = min_face
@@ -81,8 +102,9 @@ class FaceAnalyzer:
             image = image_bgr[y1:y2, x1:x2]
             if image.size == 0:
                 return []
+        # the detector's faces (the same ones masking blurs), less those too small to identify
         found = [f for f in self.detector.detect(image) if min(f.box[2:] - f.box[:2]) >= self.min_face]
-        found = sorted(found, key=lambda f: -f.score)[:max_faces]
+        found = found[:max_faces]  # best score first
         if not found:
             return []
         aligned = [align_face(image, f.landmarks, FaceResEmbedder.size) for f in found]
