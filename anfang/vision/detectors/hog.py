@@ -10,7 +10,6 @@ from pydantic import Field
 from anfang.plugins import PluginConfig, register
 from anfang.vision.base import Detector
 
-
 TITLE = {"en": "HOG people (no model pack)", "zh": "HOG 行人（无需模型包）"}
 
 

@@ -10,7 +10,6 @@ from pydantic import Field
 from anfang.plugins import PluginConfig, register
 from anfang.vision.base import Detector
 
-
 TITLE = {"en": "YOLO (your ONNX file)", "zh": "YOLO（自备 ONNX）"}
 
 
