@@ -167,7 +167,7 @@ def analyze(args: argparse.Namespace) -> int:
 def _open_writer(path: str, width: int, height: int, fps: float) -> Any:
     import cv2
 
-    writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height))
+    writer = cv2.VideoWriter(path, cv2.VideoWriter.fourcc(*"mp4v"), fps, (width, height))
     if not writer.isOpened():
         raise SystemExit(f"anfang analyze: cannot write video {path}")
     return writer

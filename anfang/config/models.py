@@ -79,8 +79,8 @@ def _default_detector() -> Any:
 
 class MotionConfig(_Strict):
     enabled: bool = True
-    threshold: float = Field(0.002, ge=0, le=1)  # fraction of changed pixels that counts as motion
-    hold_s: float = Field(2.0, ge=0)  # keep detecting this long after motion stops (tracks end cleanly)
+    threshold: float = Field(default=0.002, ge=0, le=1)  # fraction of changed pixels that counts as motion
+    hold_s: float = Field(default=2.0, ge=0)  # keep detecting this long after motion stops (tracks end cleanly)
 
 
 class TrackerConfig(_Strict):
@@ -91,9 +91,9 @@ class TrackerConfig(_Strict):
     often run at 5 fps, where people move further between detections than at the video's frame rate.
     """
 
-    track_thresh: float = Field(0.4, ge=0, le=1)
-    match_thresh: float = Field(0.9, ge=0, le=1)
-    track_buffer_s: float = Field(3.0, gt=0)
+    track_thresh: float = Field(default=0.4, ge=0, le=1)
+    match_thresh: float = Field(default=0.9, ge=0, le=1)
+    track_buffer_s: float = Field(default=3.0, gt=0)
 
 
 class CameraConfig(_Strict):
@@ -101,13 +101,13 @@ class CameraConfig(_Strict):
     name: str | None = None
     enabled: bool = True
     source: SourceConfig
-    detect_fps: float = Field(5.0, gt=0)
+    detect_fps: float = Field(default=5.0, gt=0)
     motion: MotionConfig = Field(default_factory=MotionConfig)
     tracker: TrackerConfig = Field(default_factory=TrackerConfig)
     zones: list[ZoneConfig] = Field(default_factory=list)
     lines: list[LineConfig] = Field(default_factory=list)
     rules: list[RuleConfig] = Field(default_factory=list)
-    recording: RecordingConfig = Field(default_factory=RecordingConfig)
+    recording: RecordingConfig = Field(default_factory=lambda: RecordingConfig.model_validate({}))
 
     @field_validator("id")
     @classmethod
@@ -143,14 +143,14 @@ class CameraConfig(_Strict):
 
 class ApiConfig(_Strict):
     host: str = "127.0.0.1"
-    port: int = Field(8080, ge=0, le=65535)
+    port: int = Field(default=8080, ge=0, le=65535)
     tls_cert: Path | None = None  # PEM certificate (chain); with tls_key the API serves HTTPS only
     tls_key: Path | None = None
 
 
 class StoreConfig(_Strict):
     url: str | None = None  # SQLAlchemy URL; default SQLite file in data_dir
-    retention_days: float = Field(30.0, gt=0)
+    retention_days: float = Field(default=30.0, gt=0)
 
 
 class AppConfig(_Strict):
@@ -159,11 +159,11 @@ class AppConfig(_Strict):
     detector: DetectorConfig = Field(default_factory=_default_detector)
     api: ApiConfig = Field(default_factory=ApiConfig)
     store: StoreConfig = Field(default_factory=StoreConfig)
-    records: RecordsConfig = Field(default_factory=RecordsConfig)
-    security: SecurityConfig = Field(default_factory=SecurityConfig)
+    records: RecordsConfig = Field(default_factory=lambda: RecordsConfig.model_validate({}))
+    security: SecurityConfig = Field(default_factory=lambda: SecurityConfig.model_validate({}))
     cameras: list[CameraConfig] = Field(default_factory=list)
-    gb28181: Gb28181Config = Field(default_factory=Gb28181Config)
-    faces: FacesConfig = Field(default_factory=FacesConfig)
+    gb28181: Gb28181Config = Field(default_factory=lambda: Gb28181Config.model_validate({}))
+    faces: FacesConfig = Field(default_factory=lambda: FacesConfig.model_validate({}))
     sinks: list[SinkConfig] = Field(default_factory=list)  # where events go besides the store
 
     @model_validator(mode="after")

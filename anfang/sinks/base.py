@@ -31,7 +31,7 @@ _STOP = object()
 class SinkConfigBase(PluginConfig):
     """Fields every sink has."""
 
-    queue_size: int = Field(1000, ge=1)  # events buffered before new ones are dropped (and counted)
+    queue_size: int = Field(default=1000, ge=1)  # events buffered before new ones are dropped (and counted)
 
 
 class Sink(ABC):

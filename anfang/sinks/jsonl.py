@@ -20,8 +20,8 @@ from anfang.sinks.base import Sink, SinkConfigBase, register
 class JsonlSinkConfig(SinkConfigBase):
     type: Literal["jsonl"] = "jsonl"
     path: Path = Path("events.jsonl")  # relative: under data_dir
-    max_bytes: int = Field(100 * 1024 * 1024, ge=1024)  # rotate when the file would grow past this
-    backups: int = Field(5, ge=0)  # rotated files kept (events.jsonl.1 ... .N)
+    max_bytes: int = Field(default=100 * 1024 * 1024, ge=1024)  # rotate when the file would grow past this
+    backups: int = Field(default=5, ge=0)  # rotated files kept (events.jsonl.1 ... .N)
     fsync: bool = False  # fsync after each line (slower; survives power loss)
 
 

@@ -90,7 +90,7 @@ class FileSource(Source):
         stream.thread_type = "AUTO"  # slice + frame threads inside FFmpeg; releases the GIL
         rate = stream.average_rate or stream.guessed_rate or stream.base_rate
         self._fps = float(rate) if rate else 25.0
-        self.frame_count: int | None = int(stream.frames) or None  # from the container header; may be absent
+        self.frame_count = int(stream.frames) or None  # from the container header; may be absent
         self._container = container
         self._stream = stream
         self._frames = ReadAhead(container, stream, on_corrupt=self._corrupt, on_packet=self.packet_tap)

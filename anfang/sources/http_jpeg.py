@@ -35,13 +35,13 @@ MAX_BYTES = 32 * 1024 * 1024  # a snapshot larger than this is not a snapshot
 class HttpJpegSourceConfig(PluginConfig):
     type: Literal["http_jpeg"] = "http_jpeg"
     url: str
-    interval_s: float = Field(1.0, gt=0)  # time between snapshots (1 / frame rate)
+    interval_s: float = Field(default=1.0, gt=0)  # time between snapshots (1 / frame rate)
     username: str | None = None
     password: str | None = None
     auth: Literal["basic", "digest"] = "basic"
-    timeout_s: float = Field(5.0, gt=0)
-    reconnect_initial_s: float = Field(1.0, gt=0)
-    reconnect_max_s: float = Field(30.0, gt=0)
+    timeout_s: float = Field(default=5.0, gt=0)
+    reconnect_initial_s: float = Field(default=1.0, gt=0)
+    reconnect_max_s: float = Field(default=30.0, gt=0)
 
     @field_validator("url")
     @classmethod

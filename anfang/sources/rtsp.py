@@ -46,9 +46,9 @@ class RtspSourceConfig(PluginConfig):
     type: Literal["rtsp"] = "rtsp"
     url: str
     transport: Literal["tcp", "udp"] = "tcp"
-    timeout_s: float = Field(5.0, gt=0)
-    reconnect_initial_s: float = Field(1.0, gt=0)
-    reconnect_max_s: float = Field(30.0, gt=0)
+    timeout_s: float = Field(default=5.0, gt=0)
+    reconnect_initial_s: float = Field(default=1.0, gt=0)
+    reconnect_max_s: float = Field(default=30.0, gt=0)
 
     @field_validator("url")
     @classmethod

@@ -22,7 +22,7 @@ class CrowdRule(RuleBase):
     type: Literal["crowd"] = "crowd"
     zone: str
     min_count: int = Field(ge=1, examples=[5])
-    min_seconds: float = Field(0.0, ge=0)
+    min_seconds: float = Field(default=0.0, ge=0)
 
 
 @register("rule", "crowd", CrowdRule, title={"en": "Crowd", "zh": "人员聚集"}, order=3)
@@ -34,7 +34,8 @@ class CrowdRuleImpl(Rule):
         self.zone = zone
         self.min_count = config.min_count
         self.min_seconds = config.min_seconds
-        self.reset()
+        self.since: float | None = None
+        self.raised = False
 
     def evaluate(self, view: FrameView, rows: np.ndarray) -> list[Event]:
         rows = rows[view.inside(self.zone)[rows]]
@@ -63,5 +64,5 @@ class CrowdRuleImpl(Rule):
         ]
 
     def reset(self) -> None:
-        self.since: float | None = None
+        self.since = None
         self.raised = False

@@ -21,7 +21,7 @@ from anfang.plugins import register
 class IntrusionRule(RuleBase):
     type: Literal["intrusion"] = "intrusion"
     zone: str
-    min_frames: int = Field(1, ge=1)  # consecutive frames inside before raising (debounce)
+    min_frames: int = Field(default=1, ge=1)  # consecutive frames inside before raising (debounce)
 
 
 @register("rule", "intrusion", IntrusionRule, title={"en": "Intrusion", "zh": "区域入侵"}, order=0)

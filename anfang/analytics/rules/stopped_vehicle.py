@@ -29,7 +29,9 @@ class StoppedVehicleRule(RuleBase):
     zone: str
     classes: list[str] = Field(default_factory=lambda: list(VEHICLES))
     min_seconds: float = Field(gt=0, examples=[30])
-    max_displacement_px: float = Field(15.0, gt=0)  # moving less than this from where it stopped = still stopped
+    max_displacement_px: float = Field(
+        default=15.0, gt=0
+    )  # moving less than this from where it stopped = still stopped
 
 
 @register("rule", "stopped_vehicle", StoppedVehicleRule, title={"en": "Stopped vehicle", "zh": "违停"}, order=6)

@@ -29,10 +29,10 @@ class WrongWayRule(RuleBase):
     type: Literal["wrong_way"] = "wrong_way"
     zone: str
     arrow: tuple[Point, Point] = Field(examples=[[[0, 300], [100, 300]]])  # allowed direction: from → to
-    max_angle_deg: float = Field(120.0, gt=0, lt=180)  # headings further than this from the arrow are wrong
-    min_seconds: float = Field(1.0, ge=0)  # wrong-way heading held this long before raising
-    window_s: float = Field(1.0, gt=0)  # motion is smoothed over this much track history
-    min_displacement_px: float = Field(10.0, gt=0)  # less movement than this in the window = standing
+    max_angle_deg: float = Field(default=120.0, gt=0, lt=180)  # headings further than this from the arrow are wrong
+    min_seconds: float = Field(default=1.0, ge=0)  # wrong-way heading held this long before raising
+    window_s: float = Field(default=1.0, gt=0)  # motion is smoothed over this much track history
+    min_displacement_px: float = Field(default=10.0, gt=0)  # less movement than this in the window = standing
 
     @field_validator("arrow")
     @classmethod

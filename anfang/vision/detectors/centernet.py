@@ -14,7 +14,7 @@ from anfang.vision.base import Detector
 class CenterNetDetectorConfig(PluginConfig):
     needs_model_pack: ClassVar[bool] = True
     type: Literal["centernet"] = "centernet"
-    score_threshold: float = Field(0.3, ge=0, le=1)
+    score_threshold: float = Field(default=0.3, ge=0, le=1)
 
 
 @register("detector", "centernet", CenterNetDetectorConfig, title={"en": "CenterNet", "zh": "CenterNet"}, order=1)

@@ -16,8 +16,8 @@ class ComboDetectorConfig(PluginConfig):
 
     needs_model_pack: ClassVar[bool] = True
     type: Literal["combo"] = "combo"
-    person_threshold: float = Field(0.3, ge=0, le=1)
-    vehicle_threshold: float = Field(0.3, ge=0, le=1)
+    person_threshold: float = Field(default=0.3, ge=0, le=1)
+    vehicle_threshold: float = Field(default=0.3, ge=0, le=1)
 
 
 @register("detector", "combo", ComboDetectorConfig, title={"en": "Combo (recommended)", "zh": "组合（推荐）"}, order=0)

@@ -17,7 +17,7 @@ class HogDetectorConfig(PluginConfig):
     """OpenCV's built-in HOG people detector: needs no model pack (a fallback and a baseline)."""
 
     type: Literal["hog"] = "hog"
-    score_threshold: float = Field(0.5, ge=0, le=1)
+    score_threshold: float = Field(default=0.5, ge=0, le=1)
 
 
 @register(

@@ -14,7 +14,7 @@ from anfang.vision.base import Detector
 class SsdLiteDetectorConfig(PluginConfig):
     needs_model_pack: ClassVar[bool] = True
     type: Literal["ssdlite"] = "ssdlite"
-    score_threshold: float = Field(0.3, ge=0, le=1)
+    score_threshold: float = Field(default=0.3, ge=0, le=1)
 
 
 @register("detector", "ssdlite", SsdLiteDetectorConfig, title={"en": "SSDLite", "zh": "SSDLite"}, order=2)

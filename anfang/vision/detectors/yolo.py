@@ -18,9 +18,9 @@ class YoloDetectorConfig(PluginConfig):
 
     type: Literal["yolo"] = "yolo"
     path: Path
-    score_threshold: float = Field(0.3, ge=0, le=1)
-    iou_threshold: float = Field(0.45, ge=0, le=1)
-    input_size: int = Field(640, ge=32)
+    score_threshold: float = Field(default=0.3, ge=0, le=1)
+    iou_threshold: float = Field(default=0.45, ge=0, le=1)
+    input_size: int = Field(default=640, ge=32)
     class_map: dict[int, str] | None = None  # model class index → anfang class; default COCO-80
 
 
