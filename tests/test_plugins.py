@@ -154,3 +154,94 @@ def test_api_lists_plugins_with_titles_and_schemas(tmp_path: Path) -> None:
         assert body["detector"]["hog"]["title"]["en"].startswith("HOG")
     finally:
         platform.stop()
+
+
+NEW_DETECTOR = """
+from typing import Literal
+import numpy as np
+from anfang.core.detections import Detections
+from anfang.plugins import PluginConfig, register
+
+class NothingDetectorConfig(PluginConfig):
+    type: Literal["nothing"] = "nothing"
+
+@register("detector", "nothing", NothingDetectorConfig, title={"en": "Nothing", "zh": "无"})
+class NothingDetector:
+    name = "nothing"
+    def __init__(self, cfg, models_dir):
+        pass
+    def detect(self, image):
+        return Detections.empty()
+"""
+NEW_RULE = """
+from typing import Literal
+from anfang.analytics.base import Rule
+from anfang.analytics.config import RuleBase
+from anfang.plugins import register
+
+class EverywhereRule(RuleBase):
+    type: Literal["everywhere"] = "everywhere"
+    zone: str
+
+@register("rule", "everywhere", EverywhereRule, title={"en": "Everywhere", "zh": "处处"})
+class Everywhere(Rule):
+    type = "everywhere"
+    def __init__(self, camera_id, config, zone):
+        super().__init__(camera_id, config)
+    def evaluate(self, view, rows):
+        return [self.event(view, int(r)) for r in rows]
+"""
+NEW_SOURCE = """
+from typing import Literal
+from anfang.plugins import PluginConfig
+from anfang.sources.base import Source, register
+
+class NullSourceConfig(PluginConfig):
+    type: Literal["null"] = "null"
+
+@register("null", NullSourceConfig)
+class NullSource(Source):
+    fps = 0.0
+    def open(self): pass
+    def read(self): return None
+    def _release(self): pass
+"""
+CHECK = """
+import argparse, json, sys
+from pathlib import Path
+import anfang.analytics.rules, anfang.sources, anfang.vision.detectors
+for pkg, sub in ((anfang.vision.detectors, "d"), (anfang.analytics.rules, "r"), (anfang.sources, "s")):
+    pkg.__path__.append(str(Path(sys.argv[1]) / sub))  # as if the new file were in the package
+from anfang import plugins
+from anfang.api.routers.plugins import list_plugins
+from anfang.cli import analyze
+from anfang.config import parse_config
+from anfang.sources.base import create_source
+from anfang.vision.registry import create_detector
+cam = {"id": "c", "source": {"type": "null"}, "zones": [{"name": "z", "points": [[0, 0], [9, 0], [9, 9]]}],
+       "rules": [{"name": "r", "type": "everywhere", "zone": "z"}]}
+cfg = parse_config({"detector": {"type": "nothing"}, "cameras": [cam]})
+from anfang.analytics import RuleEngine
+parser = argparse.ArgumentParser(); analyze.add_parser(parser.add_subparsers())
+print(json.dumps({
+    "detector": type(create_detector(cfg.detector, Path("."))).__name__,
+    "source": type(create_source("c", cfg.cameras[0].source)).__name__,
+    "rule": type(RuleEngine(cfg.cameras[0]).rules[0]).__name__,
+    "api": {k: list(v) for k, v in list_plugins().items()},
+    "cli": next(a.choices for a in parser._actions[1].choices["analyze"]._actions if "--detector" in a.option_strings),
+}))
+"""
+
+
+def test_a_new_plugin_is_one_file(tmp_path: Path) -> None:
+    """One new module per kind (put on the plug-in package's path) is all it takes: config, builders, API, CLI."""
+    for sub, code in (("d", NEW_DETECTOR), ("r", NEW_RULE), ("s", NEW_SOURCE)):
+        (tmp_path / sub).mkdir()
+        (tmp_path / sub / f"new_{sub}.py").write_text(textwrap.dedent(code))
+    out = subprocess.run(
+        [sys.executable, "-c", CHECK, str(tmp_path)], capture_output=True, text=True, check=True, cwd=REPO
+    )
+    got = json.loads(out.stdout)
+    assert (got["detector"], got["source"], got["rule"]) == ("NothingDetector", "NullSource", "Everywhere")
+    assert "nothing" in got["api"]["detector"] and "everywhere" in got["api"]["rule"] and "null" in got["api"]["source"]
+    assert "nothing" in got["cli"]
