@@ -87,7 +87,11 @@ def _demo(args: argparse.Namespace) -> int:
         video = fetch_demo_video()
     cfg = demo_config(video)
     if args.detector:
-        cfg = parse_config({**cfg.model_dump(mode="json"), "detector": {"type": args.detector}}, "demo")
+        try:
+            cfg = parse_config({**cfg.model_dump(mode="json"), "detector": {"type": args.detector}}, "--detector")
+        except ConfigError as err:  # e.g. yolo needs a model path: use a config file for that
+            print(err, file=sys.stderr)
+            return 1
     return serve(_apply_overrides(cfg, args))
 
 
