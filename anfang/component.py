@@ -134,6 +134,7 @@ COMPONENTS: tuple[str, ...] = (
     "anfang.faces.component:Faces",
     "anfang.analytics.component:Heatmaps",
     "anfang.gb28181.component:Gb28181",
+    "anfang.sinks.component:Sinks",
 )
 
 

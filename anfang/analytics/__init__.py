@@ -1,5 +1,5 @@
 """Analytics: zones, lines and the rules that turn tracks into events and counts."""
 
-from anfang.analytics.engine import RULE_TYPES, RuleEngine
+from anfang.analytics.engine import RuleEngine
 
-__all__ = ["RULE_TYPES", "RuleEngine"]
+__all__ = ["RuleEngine"]

@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from anfang.analytics.config import LineConfig, Schedule, ZoneConfig
 from anfang.analytics.geometry import points_in_polygon, side_of_line, within_segment_extent
-from anfang.config.models import LineConfig, Schedule, ZoneConfig
 from anfang.core.detections import Detections
 from anfang.core.taxonomy import class_id, class_name
 from anfang.events.model import Event

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from anfang.analytics.base import FrameView, Rule, TrackStates, tracked_rows
-from anfang.config.models import LineConfig
+from anfang.analytics.config import LineConfig
 from anfang.core.taxonomy import class_name
 
 DEAD_BAND_PX = 2.0

@@ -1,37 +1,36 @@
 """Rule engine: one per camera; turns tracked detections into events and live counters.
 
 The engine owns geometry caching (each zone/line is evaluated once per frame for all rules) and the
-"people currently in zones" occupancy, so rules stay small state machines. Adding a rule type = one module
-with a :class:`~anfang.analytics.base.Rule` subclass and one entry in :data:`RULE_TYPES`.
+"people currently in zones" occupancy, so rules stay small state machines. Rule types are plug-ins
+(:mod:`anfang.analytics.rules`): the engine builds each from the registry, handing it the zone or line its
+config names (``zone`` / ``line`` fields).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from anfang import plugins
 from anfang.analytics.base import FrameView, Rule
-from anfang.analytics.counting import CountingRuleImpl
-from anfang.analytics.crowd import CrowdRuleImpl
-from anfang.analytics.intrusion import IntrusionRuleImpl
-from anfang.analytics.line_crossing import LineCrossingRuleImpl
-from anfang.analytics.loitering import LoiteringRuleImpl
-from anfang.config.models import CameraConfig
 from anfang.core.detections import Detections
 from anfang.core.taxonomy import class_name
 from anfang.events.model import Event
 
-ZONE_RULES: dict[str, type[Rule]] = {
-    "intrusion": IntrusionRuleImpl,
-    "loitering": LoiteringRuleImpl,
-    "crowd": CrowdRuleImpl,
-}
-LINE_RULES: dict[str, type[Rule]] = {
-    "line_crossing": LineCrossingRuleImpl,
-    "counting": CountingRuleImpl,
-}
-RULE_TYPES = {**ZONE_RULES, **LINE_RULES}
+if TYPE_CHECKING:
+    from anfang.config.models import CameraConfig
+
+
+def build_rule(camera: CameraConfig, cfg: Any) -> Rule:
+    """The rule a rule config describes, with the camera's zone/line it refers to."""
+    refs: dict[str, Any] = {}
+    if getattr(cfg, "zone", None) is not None:
+        refs["zone"] = next(z for z in camera.zones if z.name == cfg.zone)
+    if getattr(cfg, "line", None) is not None:
+        refs["line"] = next(ln for ln in camera.lines if ln.name == cfg.line)
+    rule: Rule = plugins.get("rule", cfg.type).factory(camera.id, cfg, **refs)
+    return rule
 
 
 class RuleEngine:
@@ -39,16 +38,7 @@ class RuleEngine:
 
     def __init__(self, camera: CameraConfig) -> None:
         self.camera = camera
-        zones = {z.name: z for z in camera.zones}
-        lines = {ln.name: ln for ln in camera.lines}
-        self.rules: list[Rule] = []
-        for cfg in camera.rules:
-            if not cfg.enabled:
-                continue
-            if cfg.type in ZONE_RULES:
-                self.rules.append(ZONE_RULES[cfg.type](camera.id, cfg, zones[cfg.zone]))  # type: ignore[call-arg]
-            else:
-                self.rules.append(LINE_RULES[cfg.type](camera.id, cfg, lines[cfg.line]))  # type: ignore[call-arg]
+        self.rules: list[Rule] = [build_rule(camera, cfg) for cfg in camera.rules if cfg.enabled]
         self._occupancy: dict[str, dict[str, int]] = {z.name: {} for z in camera.zones}
         self._last_time: float | None = None
 

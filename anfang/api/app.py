@@ -59,6 +59,9 @@ def create_app(platform: Platform) -> FastAPI:
 
     for module in (records, search):
         protected.include_router(module.router)
+    from anfang.api.routers import plugins  # source/detector/rule/sink types with their config schemas
+
+    protected.include_router(plugins.router)
     app.include_router(protected)
     # The live page: static files only (no data); everything it shows comes through the gated API.
     app.mount("/", StaticFiles(directory=STATIC_DIR, html=True), name="web")

@@ -15,7 +15,8 @@ from typing import Any
 from tqdm import tqdm
 
 from anfang.config.loader import ConfigError, load_config, parse_config
-from anfang.config.models import AppConfig, CameraConfig, FileSourceConfig
+from anfang.config.models import AppConfig, CameraConfig
+from anfang.vision.registry import detector_types
 
 
 def _floats(text: str, what: str) -> list[float]:
@@ -85,6 +86,7 @@ def analyze(args: argparse.Namespace) -> int:
     from anfang.models.paths import default_models_dir
     from anfang.pipeline.camera import CameraPipeline
     from anfang.sources.base import SourceError, create_source
+    from anfang.sources.file import FileSourceConfig
     from anfang.video.snapshot import annotate
     from anfang.vision.registry import create_detector
 
@@ -165,7 +167,7 @@ def analyze(args: argparse.Namespace) -> int:
 def _open_writer(path: str, width: int, height: int, fps: float) -> Any:
     import cv2
 
-    writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height))
+    writer = cv2.VideoWriter(path, cv2.VideoWriter.fourcc(*"mp4v"), fps, (width, height))
     if not writer.isOpened():
         raise SystemExit(f"anfang analyze: cannot write video {path}")
     return writer
@@ -196,7 +198,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         metavar="NAME=x1,y1,x2,y2",
         help="add a line with a line-crossing rule, both directions (repeatable)",
     )
-    p.add_argument("--detector", choices=["combo", "centernet", "ssdlite", "hog", "yolo"], help="override the detector")
+    p.add_argument("--detector", choices=detector_types(), help="override the detector")
     p.add_argument("--detect-fps", type=float, help="detection rate (default: every frame)")
     p.add_argument("--no-motion-gate", action="store_true", help="run the detector on every frame")
     p.add_argument("--events-out", help="write events as JSON lines to this file")

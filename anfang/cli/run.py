@@ -13,10 +13,9 @@ import yaml
 
 from anfang.config.loader import ConfigError, load_config, parse_config
 from anfang.config.models import AppConfig
+from anfang.vision.registry import detector_types, needs_model_pack
 
 log = logging.getLogger("anfang")
-
-_NEEDS_PACK = {"centernet", "ssdlite", "combo"}
 
 
 def demo_config(video: Path, data_dir: Path | None = None) -> AppConfig:
@@ -30,7 +29,7 @@ def demo_config(video: Path, data_dir: Path | None = None) -> AppConfig:
 
 def ensure_model_pack(cfg: AppConfig) -> None:
     """Build the model pack first if the configured detector needs it and it is missing."""
-    if cfg.detector.type not in _NEEDS_PACK:
+    if not needs_model_pack(cfg.detector):
         return
     from anfang.models.paths import default_models_dir
 
@@ -88,7 +87,11 @@ def _demo(args: argparse.Namespace) -> int:
         video = fetch_demo_video()
     cfg = demo_config(video)
     if args.detector:
-        cfg = parse_config({**cfg.model_dump(mode="json"), "detector": {"type": args.detector}}, "demo")
+        try:
+            cfg = parse_config({**cfg.model_dump(mode="json"), "detector": {"type": args.detector}}, "--detector")
+        except ConfigError as err:  # e.g. yolo needs a model path: use a config file for that
+            print(err, file=sys.stderr)
+            return 1
     return serve(_apply_overrides(cfg, args))
 
 
@@ -109,6 +112,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         description="Plays the demo video as a live camera at its real frame rate, looping, and serves the API.",
     )
     d.add_argument("--video", help="use this video file instead of vtest.avi")
-    d.add_argument("--detector", choices=["combo", "centernet", "ssdlite", "hog"], help="override the detector")
+    d.add_argument("--detector", choices=detector_types(), help="override the detector")
     _common(d)
     d.set_defaults(func=_demo)

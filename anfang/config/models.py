@@ -1,27 +1,44 @@
 """Pydantic models of anfang's YAML config.
 
-Plug-in sections (sources, detectors, rules) are discriminated unions keyed by a ``type`` Literal, so
-adding a plug-in means adding one model here and one class in its registry; validation errors then say
-exactly which ``type`` values exist.
+Plug-in sections (``source``, ``detector``, ``rules``, ``sinks``) are discriminated unions keyed by a
+``type`` Literal, built at import time from the plug-in registry (:mod:`anfang.plugins`): each plug-in's
+config model lives in the plug-in's own module, so adding one touches no file here. Validation errors
+still say exactly which ``type`` values exist. The registered config models are also reachable here by
+class name (``from anfang.config.models import FileSourceConfig``) for older imports.
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from anfang.core.taxonomy import CLASS_NAMES
+from anfang import plugins
+from anfang.analytics.config import LineConfig, Point, RuleBase, Schedule, ZoneConfig
 from anfang.faces.config import FacesConfig
-from anfang.gb28181.config import Gb28181Config, Gb28181SourceConfig
+from anfang.gb28181.config import Gb28181Config
 from anfang.recording.config import RecordingConfig
 from anfang.security.config import SecurityConfig
 from anfang.structuring.config import RecordsConfig
 
-Point = tuple[float, float]
+__all__ = [
+    "AppConfig",
+    "CameraConfig",
+    "DetectorConfig",
+    "LineConfig",
+    "Point",
+    "RuleBase",
+    "RuleConfig",
+    "Schedule",
+    "SinkConfig",
+    "SourceConfig",
+    "ZoneConfig",
+]
+
 _ID_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+DEFAULT_DETECTOR = "combo"
 
 
 class _Strict(BaseModel):
@@ -30,179 +47,31 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-# ---------------------------------------------------------------- sources
+# ---------------------------------------------------------------- plug-in unions (from the registry)
+
+if TYPE_CHECKING:
+    SourceConfig: TypeAlias = Any
+    DetectorConfig: TypeAlias = Any
+    RuleConfig: TypeAlias = Any
+    SinkConfig: TypeAlias = Any
+else:
+    SourceConfig = plugins.config_union("source")
+    DetectorConfig = plugins.config_union("detector")
+    RuleConfig = plugins.config_union("rule")
+    SinkConfig = plugins.config_union("sink")
 
 
-class FileSourceConfig(_Strict):
-    type: Literal["file"] = "file"
-    path: Path
-    loop: bool = False
-    realtime: bool = True  # pace frames at the file's frame rate, like a live camera
+def __getattr__(name: str) -> type[BaseModel]:
+    """Registered plug-in config models by class name (``FileSourceConfig``, ``IntrusionRule``, ...)."""
+    for kind in plugins.KINDS:
+        for p in plugins.plugins(kind):
+            if p.config.__name__ == name:
+                return p.config
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-class RtspSourceConfig(_Strict):
-    type: Literal["rtsp"] = "rtsp"
-    url: str
-    transport: Literal["tcp", "udp"] = "tcp"
-    timeout_s: float = Field(5.0, gt=0)
-    reconnect_initial_s: float = Field(1.0, gt=0)
-    reconnect_max_s: float = Field(30.0, gt=0)
-
-    @field_validator("url")
-    @classmethod
-    def _rtsp_url(cls, v: str) -> str:
-        if not v.startswith(("rtsp://", "rtsps://")):
-            raise ValueError("must start with rtsp:// or rtsps://")
-        return v
-
-
-SourceConfig = Annotated[FileSourceConfig | RtspSourceConfig | Gb28181SourceConfig, Field(discriminator="type")]
-
-
-# ---------------------------------------------------------------- geometry
-
-
-class ZoneConfig(_Strict):
-    name: str
-    points: list[Point] = Field(min_length=3)
-
-
-class LineConfig(_Strict):
-    name: str
-    a: Point
-    b: Point
-
-    @model_validator(mode="after")
-    def _non_degenerate(self) -> LineConfig:
-        if self.a == self.b:
-            raise ValueError("line end points a and b must differ")
-        return self
-
-
-# ---------------------------------------------------------------- rules
-
-
-class Schedule(_Strict):
-    """Active hours, local time, e.g. ``{days: [0,1,2,3,4], start: "18:00", end: "07:00"}`` (wraps midnight)."""
-
-    days: list[int] = Field(default_factory=lambda: list(range(7)))  # 0 = Monday
-    start: str = "00:00"
-    end: str = "24:00"
-
-    @field_validator("start", "end")
-    @classmethod
-    def _hhmm(cls, v: str) -> str:
-        m = re.fullmatch(r"(\d{1,2}):(\d{2})", v)
-        if not m or int(m.group(1)) > 24 or int(m.group(2)) > 59:
-            raise ValueError("expected HH:MM")
-        return v
-
-    @field_validator("days")
-    @classmethod
-    def _days(cls, v: list[int]) -> list[int]:
-        if any(d < 0 or d > 6 for d in v):
-            raise ValueError("days are 0 (Monday) to 6 (Sunday)")
-        return v
-
-
-class _RuleBase(_Strict):
-    name: str
-    classes: list[str] = Field(default_factory=lambda: ["person"])
-    schedule: Schedule | None = None
-    enabled: bool = True
-
-    @field_validator("classes")
-    @classmethod
-    def _known_classes(cls, v: list[str]) -> list[str]:
-        bad = [c for c in v if c not in CLASS_NAMES]
-        if bad:
-            raise ValueError(f"unknown class {bad[0]!r}; expected one of {', '.join(CLASS_NAMES)}")
-        return v
-
-
-class IntrusionRule(_RuleBase):
-    type: Literal["intrusion"] = "intrusion"
-    zone: str
-    min_frames: int = Field(1, ge=1)  # consecutive frames inside before raising (debounce)
-
-
-class LineCrossingRule(_RuleBase):
-    type: Literal["line_crossing"] = "line_crossing"
-    line: str
-    direction: Literal["a_to_b", "b_to_a", "both"] = "both"
-
-
-class LoiteringRule(_RuleBase):
-    type: Literal["loitering"] = "loitering"
-    zone: str
-    min_seconds: float = Field(gt=0)
-
-
-class CrowdRule(_RuleBase):
-    type: Literal["crowd"] = "crowd"
-    zone: str
-    min_count: int = Field(ge=1)
-    min_seconds: float = Field(0.0, ge=0)
-
-
-class CountingRule(_RuleBase):
-    type: Literal["counting"] = "counting"
-    line: str
-
-
-RuleConfig = Annotated[
-    IntrusionRule | LineCrossingRule | LoiteringRule | CrowdRule | CountingRule,
-    Field(discriminator="type"),
-]
-
-
-# ---------------------------------------------------------------- detectors
-
-
-class CenterNetDetectorConfig(_Strict):
-    type: Literal["centernet"] = "centernet"
-    score_threshold: float = Field(0.3, ge=0, le=1)
-
-
-class SsdLiteDetectorConfig(_Strict):
-    type: Literal["ssdlite"] = "ssdlite"
-    score_threshold: float = Field(0.3, ge=0, le=1)
-
-
-class ComboDetectorConfig(_Strict):
-    """People from SSDLite, vehicles from CenterNet (chosen by measurement, see docs/benchmarks.md)."""
-
-    type: Literal["combo"] = "combo"
-    person_threshold: float = Field(0.3, ge=0, le=1)
-    vehicle_threshold: float = Field(0.3, ge=0, le=1)
-
-
-class YoloDetectorConfig(_Strict):
-    """A user-supplied YOLOv8/YOLO11 ONNX export (output 1 x (4+C) x N)."""
-
-    type: Literal["yolo"] = "yolo"
-    path: Path
-    score_threshold: float = Field(0.3, ge=0, le=1)
-    iou_threshold: float = Field(0.45, ge=0, le=1)
-    input_size: int = Field(640, ge=32)
-    class_map: dict[int, str] | None = None  # model class index → anfang class; default COCO-80
-
-
-class HogDetectorConfig(_Strict):
-    """OpenCV's built-in HOG people detector: needs no model pack (a fallback and a baseline)."""
-
-    type: Literal["hog"] = "hog"
-    score_threshold: float = Field(0.5, ge=0, le=1)
-
-
-DetectorConfig = Annotated[
-    CenterNetDetectorConfig
-    | SsdLiteDetectorConfig
-    | ComboDetectorConfig
-    | YoloDetectorConfig
-    | HogDetectorConfig,
-    Field(discriminator="type"),
-]
+def _default_detector() -> Any:
+    return plugins.get("detector", DEFAULT_DETECTOR).config()
 
 
 # ---------------------------------------------------------------- camera
@@ -210,8 +79,8 @@ DetectorConfig = Annotated[
 
 class MotionConfig(_Strict):
     enabled: bool = True
-    threshold: float = Field(0.002, ge=0, le=1)  # fraction of changed pixels that counts as motion
-    hold_s: float = Field(2.0, ge=0)  # keep detecting this long after motion stops (tracks end cleanly)
+    threshold: float = Field(default=0.002, ge=0, le=1)  # fraction of changed pixels that counts as motion
+    hold_s: float = Field(default=2.0, ge=0)  # keep detecting this long after motion stops (tracks end cleanly)
 
 
 class TrackerConfig(_Strict):
@@ -222,9 +91,9 @@ class TrackerConfig(_Strict):
     often run at 5 fps, where people move further between detections than at the video's frame rate.
     """
 
-    track_thresh: float = Field(0.4, ge=0, le=1)
-    match_thresh: float = Field(0.9, ge=0, le=1)
-    track_buffer_s: float = Field(3.0, gt=0)
+    track_thresh: float = Field(default=0.4, ge=0, le=1)
+    match_thresh: float = Field(default=0.9, ge=0, le=1)
+    track_buffer_s: float = Field(default=3.0, gt=0)
 
 
 class CameraConfig(_Strict):
@@ -232,13 +101,13 @@ class CameraConfig(_Strict):
     name: str | None = None
     enabled: bool = True
     source: SourceConfig
-    detect_fps: float = Field(5.0, gt=0)
+    detect_fps: float = Field(default=5.0, gt=0)
     motion: MotionConfig = Field(default_factory=MotionConfig)
     tracker: TrackerConfig = Field(default_factory=TrackerConfig)
     zones: list[ZoneConfig] = Field(default_factory=list)
     lines: list[LineConfig] = Field(default_factory=list)
     rules: list[RuleConfig] = Field(default_factory=list)
-    recording: RecordingConfig = Field(default_factory=RecordingConfig)
+    recording: RecordingConfig = Field(default_factory=lambda: RecordingConfig.model_validate({}))
 
     @field_validator("id")
     @classmethod
@@ -274,27 +143,28 @@ class CameraConfig(_Strict):
 
 class ApiConfig(_Strict):
     host: str = "127.0.0.1"
-    port: int = Field(8080, ge=0, le=65535)
+    port: int = Field(default=8080, ge=0, le=65535)
     tls_cert: Path | None = None  # PEM certificate (chain); with tls_key the API serves HTTPS only
     tls_key: Path | None = None
 
 
 class StoreConfig(_Strict):
     url: str | None = None  # SQLAlchemy URL; default SQLite file in data_dir
-    retention_days: float = Field(30.0, gt=0)
+    retention_days: float = Field(default=30.0, gt=0)
 
 
 class AppConfig(_Strict):
     data_dir: Path = Path("./anfang-data")
     models_dir: Path | None = None  # default ~/.cache/anfang/models or $ANFANG_MODELS_DIR
-    detector: DetectorConfig = Field(default_factory=ComboDetectorConfig)
+    detector: DetectorConfig = Field(default_factory=_default_detector)
     api: ApiConfig = Field(default_factory=ApiConfig)
     store: StoreConfig = Field(default_factory=StoreConfig)
-    records: RecordsConfig = Field(default_factory=RecordsConfig)
-    security: SecurityConfig = Field(default_factory=SecurityConfig)
+    records: RecordsConfig = Field(default_factory=lambda: RecordsConfig.model_validate({}))
+    security: SecurityConfig = Field(default_factory=lambda: SecurityConfig.model_validate({}))
     cameras: list[CameraConfig] = Field(default_factory=list)
-    gb28181: Gb28181Config = Field(default_factory=Gb28181Config)
-    faces: FacesConfig = Field(default_factory=FacesConfig)
+    gb28181: Gb28181Config = Field(default_factory=lambda: Gb28181Config.model_validate({}))
+    faces: FacesConfig = Field(default_factory=lambda: FacesConfig.model_validate({}))
+    sinks: list[SinkConfig] = Field(default_factory=list)  # where events go besides the store
 
     @model_validator(mode="after")
     def _unique_cameras(self) -> AppConfig:

@@ -18,6 +18,7 @@ import av
 import av.error
 
 from anfang.core.frame import Frame
+from anfang.gb28181.config import Gb28181SourceConfig
 from anfang.gb28181.service import Stream, StreamError, current_service
 from anfang.protocols.rtp.ps import AccessUnit
 from anfang.sources.base import Source, register
@@ -27,12 +28,12 @@ log = logging.getLogger(__name__)
 CODECS = {0x1B: "h264", 0x24: "hevc"}
 
 
-@register("gb28181")
+@register("gb28181", Gb28181SourceConfig, title={"en": "GB/T 28181 channel", "zh": "GB/T 28181 通道"}, order=2)
 class Gb28181Source(Source):
     """Frames of one GB/T 28181 channel; ``cfg`` is a :class:`~anfang.gb28181.config.Gb28181SourceConfig`."""
 
-    def __init__(self, camera_id: str, cfg: Any) -> None:
-        super().__init__(camera_id, cfg)
+    def __init__(self, camera_id: str, cfg: Any, components: Any = None) -> None:
+        super().__init__(camera_id, cfg, components)
         self.device_id: str = cfg.device_id
         self.channel_id: str = cfg.channel_id or cfg.device_id
         self.timeout_s = float(cfg.stream_timeout_s)

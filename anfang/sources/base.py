@@ -1,27 +1,31 @@
-"""The source interface and its registry: config ``type`` → class.
+"""The source interface; sources are plug-ins (:mod:`anfang.plugins`, kind ``source``).
 
 A source turns one camera's config into a stream of :class:`~anfang.core.Frame`. Each kind of source is a
-small class registered under its config ``type`` so adding one (GB/T 28181, ONVIF, ...) touches one new file.
+small class registered with its config model under its config ``type`` (``@register("rtsp", RtspSourceConfig)``)
+in its own module, so adding one (GB/T 28181, ONVIF, HTTP snapshots, ...) is one new file.
 Sources report their own health (``state``/``last_error``) because only they know whether a silent
 ``read()`` means a stalled network or a slow scene.
 """
 
 from __future__ import annotations
 
-import importlib
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
+from pydantic import BaseModel
+
+from anfang import plugins
 from anfang.core.frame import Frame
+
+if TYPE_CHECKING:
+    from anfang.component import Components
 
 SourceState = Literal["starting", "online", "offline", "closed"]
 
-# Modules holding the built-in sources; imported on first use so importing ``anfang.sources`` stays cheap.
-_BUILTIN_MODULES = ("anfang.sources.file", "anfang.sources.rtsp", "anfang.gb28181.source")
-_REGISTRY: dict[str, type[Source]] = {}
+S = TypeVar("S", bound="type[Source]")
 
 
 class SourceError(Exception):
@@ -41,9 +45,11 @@ class Source(ABC):
     inside ``read()`` instead of raising, so the caller's loop stays simple.
     """
 
-    def __init__(self, camera_id: str, cfg: Any) -> None:
+    def __init__(self, camera_id: str, cfg: Any, components: Components | None = None) -> None:
         self.camera_id = camera_id
         self.cfg = cfg
+        # The running components (e.g. a protocol service a source pulls from); None offline and in tests.
+        self.components = components
         self.state: SourceState = "starting"
         self.last_error: str | None = None
         # Set by interrupt()/close(): wakes pacing sleeps and reconnect back-offs from another thread.
@@ -99,27 +105,19 @@ class Source(ABC):
             yield frame
 
 
-def register(type_name: str) -> Callable[[type[Source]], type[Source]]:
-    """Class decorator: make a source available under its config ``type``."""
-
-    def deco(cls: type[Source]) -> type[Source]:
-        _REGISTRY[type_name] = cls
-        return cls
-
-    return deco
+def register(
+    type_name: str, config: type[BaseModel], *, title: dict[str, str] | None = None, order: int = 100
+) -> Callable[[S], S]:
+    """Class decorator: make a source available under its config ``type`` with its config model."""
+    return plugins.register("source", type_name, config, title=title, order=order)
 
 
-def _load_builtins() -> None:
-    for name in _BUILTIN_MODULES:
-        importlib.import_module(name)
-
-
-def create_source(camera_id: str, cfg: Any) -> Source:
+def create_source(camera_id: str, cfg: Any, components: Components | None = None) -> Source:
     """Build (but do not open) the source a ``SourceConfig`` describes."""
-    _load_builtins()
-    kind = getattr(cfg, "type", None)
+    kind = str(getattr(cfg, "type", None))
     try:
-        cls = _REGISTRY[str(kind)]
-    except KeyError:
-        raise SourceError(camera_id, f"unknown source type {kind!r}; known: {', '.join(sorted(_REGISTRY))}") from None
-    return cls(camera_id, cfg)
+        cls = plugins.get("source", kind).factory
+    except KeyError as err:
+        raise SourceError(camera_id, str(err.args[0])) from None
+    source: Source = cls(camera_id, cfg, components)
+    return source

@@ -11,14 +11,18 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import av
 import av.error
 
 from anfang.core.frame import Frame
+from anfang.plugins import PluginConfig
 from anfang.sources.base import Source, SourceError, register
 from anfang.video.decode import ReadAhead, to_bgr
+
+if TYPE_CHECKING:
+    from anfang.component import Components
 
 log = logging.getLogger(__name__)
 
@@ -28,12 +32,21 @@ FILE_EPOCH = 1_704_067_200.0
 _NOT_VIDEO_CODECS = frozenset({"ansi"})
 
 
-@register("file")
-class FileSource(Source):
-    """Frames of one video file; ``cfg`` is a :class:`~anfang.config.models.FileSourceConfig`."""
+class FileSourceConfig(PluginConfig):
+    type: Literal["file"] = "file"
+    path: Path
+    loop: bool = False
+    realtime: bool = True  # pace frames at the file's frame rate, like a live camera
 
-    def __init__(self, camera_id: str, cfg: Any, origin: float | None = None) -> None:
-        super().__init__(camera_id, cfg)
+
+@register("file", FileSourceConfig, title={"en": "Video file", "zh": "视频文件"}, order=0)
+class FileSource(Source):
+    """Frames of one video file; ``cfg`` is a :class:`FileSourceConfig`."""
+
+    def __init__(
+        self, camera_id: str, cfg: Any, components: Components | None = None, origin: float | None = None
+    ) -> None:
+        super().__init__(camera_id, cfg, components)
         self.path = Path(cfg.path)
         self.realtime: bool = bool(getattr(cfg, "realtime", True))
         self.loop: bool = bool(getattr(cfg, "loop", False))
@@ -77,7 +90,7 @@ class FileSource(Source):
         stream.thread_type = "AUTO"  # slice + frame threads inside FFmpeg; releases the GIL
         rate = stream.average_rate or stream.guessed_rate or stream.base_rate
         self._fps = float(rate) if rate else 25.0
-        self.frame_count: int | None = int(stream.frames) or None  # from the container header; may be absent
+        self.frame_count = int(stream.frames) or None  # from the container header; may be absent
         self._container = container
         self._stream = stream
         self._frames = ReadAhead(container, stream, on_corrupt=self._corrupt, on_packet=self.packet_tap)

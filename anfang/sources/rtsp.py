@@ -11,14 +11,19 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import av
 import av.error
+from pydantic import Field, field_validator
 
 from anfang.core.frame import Frame
+from anfang.plugins import PluginConfig
 from anfang.sources.base import Source, register
 from anfang.video.decode import ReadAhead, to_bgr
+
+if TYPE_CHECKING:
+    from anfang.component import Components
 
 log = logging.getLogger(__name__)
 
@@ -37,12 +42,28 @@ def _describe(exc: BaseException) -> str:
     return text if len(text) < 300 else text[:297] + "..."
 
 
-@register("rtsp")
-class RtspSource(Source):
-    """Frames of one RTSP stream; ``cfg`` is a :class:`~anfang.config.models.RtspSourceConfig`."""
+class RtspSourceConfig(PluginConfig):
+    type: Literal["rtsp"] = "rtsp"
+    url: str
+    transport: Literal["tcp", "udp"] = "tcp"
+    timeout_s: float = Field(default=5.0, gt=0)
+    reconnect_initial_s: float = Field(default=1.0, gt=0)
+    reconnect_max_s: float = Field(default=30.0, gt=0)
 
-    def __init__(self, camera_id: str, cfg: Any) -> None:
-        super().__init__(camera_id, cfg)
+    @field_validator("url")
+    @classmethod
+    def _rtsp_url(cls, v: str) -> str:
+        if not v.startswith(("rtsp://", "rtsps://")):
+            raise ValueError("must start with rtsp:// or rtsps://")
+        return v
+
+
+@register("rtsp", RtspSourceConfig, title={"en": "RTSP camera", "zh": "RTSP 摄像机"}, order=1)
+class RtspSource(Source):
+    """Frames of one RTSP stream; ``cfg`` is a :class:`RtspSourceConfig`."""
+
+    def __init__(self, camera_id: str, cfg: Any, components: Components | None = None) -> None:
+        super().__init__(camera_id, cfg, components)
         self.url: str = cfg.url
         self.transport: str = getattr(cfg, "transport", "tcp")
         self.timeout_s: float = float(getattr(cfg, "timeout_s", 5.0))

@@ -109,11 +109,6 @@ const en = {
   frames: "Frames",
   no_data: "No data yet.",
   language: "中文",
-  intrusion: "Intrusion",
-  line_crossing: "Line crossing",
-  loitering: "Loitering",
-  crowd: "Crowd",
-  counting: "Counting",
   recording: "Recording",
   play: "Play",
   in: "in",
@@ -366,11 +361,6 @@ const zh: Record<Key, string> = {
   frames: "帧数",
   no_data: "暂无数据。",
   language: "English",
-  intrusion: "区域入侵",
-  line_crossing: "越线",
-  loitering: "徘徊",
-  crowd: "人员聚集",
-  counting: "计数",
   recording: "录像",
   play: "播放",
   in: "进",
@@ -526,8 +516,15 @@ export function setLang(next: Lang): void {
   document.documentElement.lang = next === "zh" ? "zh-CN" : "en";
 }
 
-/** The text for ``key``; unknown keys (event types from new plug-ins) are shown as they are. */
+// Titles of the server's plug-ins (rule, source, detector types), added by plugins.ts once loaded.
+const extra: Record<Lang, Record<string, string>> = { en: {}, zh: {} };
+export function addLabels(enLabels: Record<string, string>, zhLabels: Record<string, string>): void {
+  Object.assign(extra.en, enLabels);
+  Object.assign(extra.zh, zhLabels);
+}
+
+/** The text for ``key``; plug-in types use their titles; other unknown keys are shown as they are. */
 export function t(key: string): string {
   const table: Record<string, string> = lang === "zh" ? zh : en;
-  return table[key] ?? key;
+  return table[key] ?? extra[lang][key] ?? key;
 }

@@ -2,6 +2,7 @@
 
 import "./style.css";
 import { api, ApiError, has, loadRoutes, setUnauthorizedHandler } from "./api";
+import { loadPlugins } from "./plugins";
 import { connectEvents, disconnectEvents, loadMe, session } from "./app";
 import { clear, h } from "./dom";
 import { lang, setLang, t } from "./i18n";
@@ -145,6 +146,7 @@ async function route(): Promise<void> {
     location.hash = "#/audit"; // the auditor's only page
     return;
   }
+  if (path !== "/login" && path !== "/password") await loadPlugins(); // menus and labels of plug-in types
   for (const [re, page] of ROUTES) {
     const m = re.exec(path);
     if (!m) continue;

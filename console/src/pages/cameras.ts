@@ -5,9 +5,56 @@ import { api, ApiError, type Camera, type CameraConfig, type Line, type Rule, ty
 import { h } from "../dom";
 import { t } from "../i18n";
 import { drawLines, drawZones, prepare } from "../overlay";
+import { fields, initial, plugins, ruleRef, types, type Field } from "../plugins";
 import { statusText } from "./live";
 
-const RULE_TYPES = ["intrusion", "line_crossing", "loitering", "crowd", "counting"];
+// Rule fields every rule has and the editor shows in its own way (or not at all).
+const RULE_COMMON = ["name", "classes", "schedule", "enabled", "zone", "line"];
+
+/** A form control for one plug-in config field (from its JSON schema); ``set`` gets the parsed value. */
+function fieldInput(name: string, f: Field, value: unknown, set: (v: unknown) => void): HTMLElement {
+  const label = t(f.key) !== f.key ? t(f.key) : f.prop.title ?? f.key;
+  const kind = f.prop.type;
+  let control: HTMLElement;
+  if (f.prop.enum) {
+    const sel = h("select", { name, onchange: () => set(sel.value) }, f.prop.enum.map((v) => h("option", { value: String(v) }, String(v))));
+    sel.value = String(value ?? f.prop.default ?? f.prop.enum[0]);
+    control = sel;
+  } else if (kind === "boolean") {
+    const box = h("input", { type: "checkbox", name, checked: Boolean(value ?? f.prop.default), onchange: () => set(box.checked) });
+    return h("label", { class: "check" }, box, label);
+  } else if (kind === "number" || kind === "integer") {
+    const inp = h("input", {
+      type: "number",
+      step: kind === "integer" ? "1" : "any",
+      name,
+      value: value === undefined || value === null ? "" : String(value),
+      placeholder: f.prop.default === undefined ? "" : String(f.prop.default),
+      onchange: () => set(inp.value === "" ? undefined : Number(inp.value)),
+    });
+    control = inp;
+  } else if (kind === "string" || kind === undefined) {
+    const inp = h("input", { name, value: value === undefined || value === null ? "" : String(value), onchange: () => set(inp.value === "" && !f.required ? undefined : inp.value) });
+    control = inp;
+  } else {
+    // Arrays and objects (points, maps): JSON text, checked by the API on save.
+    const inp = h("input", {
+      name,
+      class: "mono",
+      value: value === undefined || value === null ? "" : JSON.stringify(value),
+      onchange: () => {
+        try {
+          set(inp.value === "" ? undefined : JSON.parse(inp.value));
+          inp.classList.remove("invalid");
+        } catch {
+          inp.classList.add("invalid");
+        }
+      },
+    });
+    control = inp;
+  }
+  return h("label", null, label, control);
+}
 
 export async function camerasPage(root: HTMLElement): Promise<void> {
   const cams = await api<Camera[]>("/api/cameras");
@@ -62,18 +109,19 @@ export async function cameraEditPage(root: HTMLElement, [id]: string[]): Promise
     h("input", { name, value: value === undefined || value === null ? "" : String(value), ...attrs });
   const fId = input("id", cfg.id, { readOnly: !isNew, required: true });
   const fName = input("name", cfg.name);
-  const fType = h("select", { name: "source.type" }, h("option", { value: "file" }, "file"), h("option", { value: "rtsp" }, "rtsp"));
+  const sourceTypes = types("source").length ? types("source") : [cfg.source.type];
+  const fType = h("select", { name: "source.type" }, sourceTypes.map((x) => h("option", { value: x }, t(x))));
   fType.value = cfg.source.type;
-  const fPath = input("source.path", cfg.source.path);
-  const fUrl = input("source.url", cfg.source.url, { placeholder: "rtsp://" });
-  const fLoop = h("input", { type: "checkbox", name: "source.loop", checked: Boolean(cfg.source.loop) });
-  const fRealtime = h("input", { type: "checkbox", name: "source.realtime", checked: cfg.source.realtime !== false });
   const fFps = input("detect_fps", cfg.detect_fps ?? 5, { type: "number", step: "0.5", min: "0.1" });
-  const fileOnly = [h("label", null, t("path"), fPath), h("label", { class: "check" }, fLoop, t("loop")), h("label", { class: "check" }, fRealtime, t("realtime"))];
-  const rtspOnly = [h("label", null, t("url"), fUrl)];
+  // The selected source type's fields, from its config schema; values kept per type while switching.
+  const sourceValues: Record<string, Record<string, unknown>> = { [cfg.source.type]: { ...cfg.source } };
+  const sourceFields = h("div", { class: "source-fields", id: "source-fields" });
   const syncType = () => {
-    fileOnly.forEach((e) => (e.hidden = fType.value !== "file"));
-    rtspOnly.forEach((e) => (e.hidden = fType.value !== "rtsp"));
+    const type = fType.value;
+    const values = (sourceValues[type] ??= { type });
+    const info = plugins().source[type];
+    for (const f of fields(info)) if (values[f.key] === undefined && f.required && initial(f) !== undefined) values[f.key] = initial(f);
+    sourceFields.replaceChildren(...fields(info).map((f) => fieldInput(`source.${f.key}`, f, values[f.key], (v) => (v === undefined ? delete values[f.key] : (values[f.key] = v)))));
   };
   fType.onchange = syncType;
   syncType();
@@ -196,23 +244,14 @@ export async function cameraEditPage(root: HTMLElement, [id]: string[]): Promise
   }
 
   function ruleRow(r: Rule, i: number): HTMLElement {
-    const needsZone = ["intrusion", "loitering", "crowd"].includes(r.type);
-    const refs = needsZone ? cfg.zones.map((z) => z.name) : cfg.lines.map((l) => l.name);
-    const refKey = needsZone ? "zone" : "line";
+    const refKey = ruleRef(r.type) ?? (r.line !== undefined ? "line" : "zone");
+    const refs = refKey === "zone" ? cfg.zones.map((z) => z.name) : cfg.lines.map((l) => l.name);
     const refSel = h("select", { name: `rules.${i}.${refKey}`, onchange: (e: Event) => (r[refKey] = (e.target as HTMLSelectElement).value) }, refs.map((n) => h("option", { value: n }, n)));
     if (r[refKey] && !refs.includes(String(r[refKey]))) refSel.append(h("option", { value: String(r[refKey]) }, String(r[refKey])));
     refSel.value = String(r[refKey] ?? "");
-    const num = (key: string, label: string, step = "1") =>
-      h("label", null, t(label), h("input", { type: "number", step, name: `rules.${i}.${key}`, value: String(r[key] ?? ""), onchange: (e: Event) => { const v = (e.target as HTMLInputElement).value; if (v === "") delete r[key]; else r[key] = Number(v); } }));
-    const extra: HTMLElement[] = [];
-    if (r.type === "intrusion") extra.push(num("min_frames", "min_frames"));
-    if (r.type === "loitering") extra.push(num("min_seconds", "min_seconds", "0.5"));
-    if (r.type === "crowd") extra.push(num("min_count", "min_count"), num("min_seconds", "min_seconds", "0.5"));
-    if (r.type === "line_crossing") {
-      const dir = h("select", { name: `rules.${i}.direction`, onchange: (e: Event) => (r.direction = (e.target as HTMLSelectElement).value) }, ["both", "a_to_b", "b_to_a"].map((d) => h("option", { value: d }, d)));
-      dir.value = r.direction ?? "both";
-      extra.push(h("label", null, t("direction"), dir));
-    }
+    const extra = fields(plugins().rule[r.type], RULE_COMMON).map((f) =>
+      fieldInput(`rules.${i}.${f.key}`, f, r[f.key], (v) => (v === undefined ? delete r[f.key] : (r[f.key] = v))),
+    );
     return h(
       "div",
       { class: "rule", "data-rule": r.name },
@@ -225,15 +264,16 @@ export async function cameraEditPage(root: HTMLElement, [id]: string[]): Promise
     );
   }
 
-  const newRuleType = h("select", { id: "new-rule-type" }, RULE_TYPES.map((x) => h("option", { value: x }, t(x))));
+  const newRuleType = h("select", { id: "new-rule-type" }, types("rule").map((x) => h("option", { value: x }, t(x))));
   function addRule(): void {
     const type = newRuleType.value;
-    const needsZone = ["intrusion", "loitering", "crowd"].includes(type);
-    const ref = needsZone ? cfg.zones.at(-1)?.name : cfg.lines.at(-1)?.name;
-    const rule: Rule = { name: uniqueName(`${type}_`, cfg.rules.map((r) => r.name)), type, classes: ["person"] };
-    rule[needsZone ? "zone" : "line"] = ref ?? "";
-    if (type === "loitering") rule.min_seconds = 20;
-    if (type === "crowd") rule.min_count = 5;
+    const refKey = ruleRef(type) ?? "zone";
+    const ref = refKey === "zone" ? cfg.zones.at(-1)?.name : cfg.lines.at(-1)?.name;
+    const rule: Rule = { name: uniqueName(`${type}_`, cfg.rules.map((r) => r.name)), type };
+    rule[refKey] = ref ?? "";
+    for (const f of fields(plugins().rule[type], RULE_COMMON)) if (f.required && initial(f) !== undefined) rule[f.key] = initial(f);
+    const classes = plugins().rule[type]?.schema.properties.classes?.default;
+    rule.classes = Array.isArray(classes) ? (classes as string[]) : ["person"];
     cfg.rules.push(rule);
     renderLists();
   }
@@ -245,10 +285,7 @@ export async function cameraEditPage(root: HTMLElement, [id]: string[]): Promise
     msg.className = "message";
     msg.textContent = "";
     root.querySelectorAll(".invalid").forEach((el) => el.classList.remove("invalid"));
-    const source: Record<string, unknown> =
-      fType.value === "file"
-        ? { ...(cfg.source.type === "file" ? cfg.source : {}), type: "file", path: fPath.value, loop: fLoop.checked, realtime: fRealtime.checked }
-        : { ...(cfg.source.type === "rtsp" ? cfg.source : {}), type: "rtsp", url: fUrl.value };
+    const source: Record<string, unknown> = { ...sourceValues[fType.value], type: fType.value };
     const body = { ...cfg, id: fId.value.trim(), name: fName.value.trim() || null, source, detect_fps: Number(fFps.value) };
     try {
       const saved = await api<Camera>(isNew ? "/api/cameras" : `/api/cameras/${encodeURIComponent(body.id)}`, {
@@ -298,8 +335,7 @@ export async function cameraEditPage(root: HTMLElement, [id]: string[]): Promise
         h("label", null, t("id"), fId),
         h("label", null, t("name"), fName),
         h("label", null, t("source_type"), fType),
-        fileOnly,
-        rtspOnly,
+        sourceFields,
         h("label", null, t("detect_fps"), fFps),
         h("h3", null, t("zones")),
         zoneList,

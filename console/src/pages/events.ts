@@ -5,18 +5,18 @@ import { api, type Camera, type EventItem, type EventPage } from "../api";
 import { onLiveEvent } from "../app";
 import { fmtTime, h } from "../dom";
 import { t } from "../i18n";
+import { types } from "../plugins";
 
-const TYPES = ["intrusion", "line_crossing", "loitering", "crowd", "counting", "watchlist_match"];
 const CLASSES = ["person", "bicycle", "car", "motorcycle", "bus", "truck"];
 const PAGE = 50;
-const TYPE_COLOURS: Record<string, string> = {
-  intrusion: "#ff5d5d",
-  line_crossing: "#ffc400",
-  loitering: "#b07cff",
-  crowd: "#ff8a3d",
-  counting: "#3ea6ff",
-  watchlist_match: "#e0409b",
-};
+// Event types: the server's rule types (in its menu order) plus the face watchlist's matches.
+const eventTypes = (): string[] => [...types("rule"), "watchlist_match"];
+const PALETTE = ["#ff5d5d", "#ffc400", "#b07cff", "#ff8a3d", "#3ea6ff", "#2ec27e", "#00c2d1", "#c9a26b", "#9aa0a6"];
+function typeColour(type: string): string {
+  if (type === "watchlist_match") return "#e0409b";
+  const i = types("rule").indexOf(type);
+  return i < 0 ? "#888" : PALETTE[i % PALETTE.length];
+}
 
 function toEpoch(v: string): number | null {
   return v ? new Date(v).getTime() / 1000 : null;
@@ -30,7 +30,7 @@ export async function eventsPage(root: HTMLElement): Promise<() => void> {
   const cams = await api<Camera[]>("/api/cameras").catch(() => [] as Camera[]);
   const q = new URLSearchParams(location.hash.split("?")[1] ?? "");
   const camera = select("camera_id", cams.map((c) => c.id), (v) => cams.find((c) => c.id === v)?.name || v);
-  const type = select("type", TYPES, t);
+  const type = select("type", eventTypes(), t);
   const cls = select("object_class", CLASSES, (v) => v);
   const since = h("input", { type: "datetime-local", name: "since" });
   const until = h("input", { type: "datetime-local", name: "until" });
@@ -61,7 +61,7 @@ export async function eventsPage(root: HTMLElement): Promise<() => void> {
       h(
         "div",
         { class: "ev-body" },
-        h("div", { class: "ev-title" }, h("span", { class: "dot", style: { background: TYPE_COLOURS[ev.type] ?? "#888" } }), t(ev.type), " · ", ev.rule),
+        h("div", { class: "ev-title" }, h("span", { class: "dot", style: { background: typeColour(ev.type) } }), t(ev.type), " · ", ev.rule),
         h("div", { class: "muted" }, `${cams.find((c) => c.id === ev.camera_id)?.name || ev.camera_id} · ${ev.object_class ?? ""}${ev.track_id !== null ? ` #${ev.track_id}` : ""}`),
         h("div", { class: "muted" }, fmtTime(ev.start_time)),
       ),
@@ -91,7 +91,7 @@ export async function eventsPage(root: HTMLElement): Promise<() => void> {
     for (const ev of items) {
       const x = ((ev.start_time - t0) / span) * w;
       const lane = lanes.indexOf(ev.type);
-      ctx.fillStyle = TYPE_COLOURS[ev.type] ?? "#888";
+      ctx.fillStyle = typeColour(ev.type);
       ctx.fillRect(x - 1, 4 + lane * ((hgt - 24) / Math.max(1, lanes.length)), 3, (hgt - 24) / Math.max(1, lanes.length));
     }
     timeline.onclick = (e: MouseEvent) => {

@@ -7,15 +7,26 @@ because a person lingering at a door is not a new visitor every time the detecto
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
+from pydantic import Field
 
 from anfang.analytics.base import FrameView, Rule, TrackStates, tracked_rows
-from anfang.config.models import LoiteringRule, ZoneConfig
+from anfang.analytics.config import RuleBase, ZoneConfig
 from anfang.events.model import Event
+from anfang.plugins import register
 
 MAX_GAP_S = 1.0
 
 
+class LoiteringRule(RuleBase):
+    type: Literal["loitering"] = "loitering"
+    zone: str
+    min_seconds: float = Field(gt=0, examples=[20])
+
+
+@register("rule", "loitering", LoiteringRule, title={"en": "Loitering", "zh": "徘徊"}, order=2)
 class LoiteringRuleImpl(Rule):
     type = "loitering"
 

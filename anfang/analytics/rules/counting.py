@@ -8,14 +8,23 @@ rule on the same line gives per-crossing events when they are wanted. Counts sur
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 
 from anfang.analytics.base import FrameView
+from anfang.analytics.config import LineConfig, RuleBase
 from anfang.analytics.crossing import LineRule
-from anfang.config.models import CountingRule, LineConfig
 from anfang.events.model import Event
+from anfang.plugins import register
 
 
+class CountingRule(RuleBase):
+    type: Literal["counting"] = "counting"
+    line: str
+
+
+@register("rule", "counting", CountingRule, title={"en": "Counting", "zh": "计数"}, order=4)
 class CountingRuleImpl(LineRule):
     type = "counting"
 

@@ -7,13 +7,25 @@ per episode; the rule re-arms when the count drops below ``min_count``. The even
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
+from pydantic import Field
 
 from anfang.analytics.base import FrameView, Rule
-from anfang.config.models import CrowdRule, ZoneConfig
+from anfang.analytics.config import RuleBase, ZoneConfig
 from anfang.events.model import Event
+from anfang.plugins import register
 
 
+class CrowdRule(RuleBase):
+    type: Literal["crowd"] = "crowd"
+    zone: str
+    min_count: int = Field(ge=1, examples=[5])
+    min_seconds: float = Field(default=0.0, ge=0)
+
+
+@register("rule", "crowd", CrowdRule, title={"en": "Crowd", "zh": "人员聚集"}, order=3)
 class CrowdRuleImpl(Rule):
     type = "crowd"
 
@@ -22,7 +34,8 @@ class CrowdRuleImpl(Rule):
         self.zone = zone
         self.min_count = config.min_count
         self.min_seconds = config.min_seconds
-        self.reset()
+        self.since: float | None = None
+        self.raised = False
 
     def evaluate(self, view: FrameView, rows: np.ndarray) -> list[Event]:
         rows = rows[view.inside(self.zone)[rows]]
@@ -51,5 +64,5 @@ class CrowdRuleImpl(Rule):
         ]
 
     def reset(self) -> None:
-        self.since: float | None = None
+        self.since = None
         self.raised = False

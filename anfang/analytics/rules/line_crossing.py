@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 
 from anfang.analytics.base import FrameView
+from anfang.analytics.config import LineConfig, RuleBase
 from anfang.analytics.crossing import LineRule
-from anfang.config.models import LineConfig, LineCrossingRule
 from anfang.events.model import Event
+from anfang.plugins import register
 
 
+class LineCrossingRule(RuleBase):
+    type: Literal["line_crossing"] = "line_crossing"
+    line: str
+    direction: Literal["a_to_b", "b_to_a", "both"] = "both"
+
+
+@register("rule", "line_crossing", LineCrossingRule, title={"en": "Line crossing", "zh": "越线"}, order=1)
 class LineCrossingRuleImpl(LineRule):
     type = "line_crossing"
 

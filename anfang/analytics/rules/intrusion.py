@@ -7,13 +7,24 @@ entering — at the start of a schedule or when someone appears from behind an o
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
+from pydantic import Field
 
 from anfang.analytics.base import FrameView, Rule, TrackStates, tracked_rows
-from anfang.config.models import IntrusionRule, ZoneConfig
+from anfang.analytics.config import RuleBase, ZoneConfig
 from anfang.events.model import Event
+from anfang.plugins import register
 
 
+class IntrusionRule(RuleBase):
+    type: Literal["intrusion"] = "intrusion"
+    zone: str
+    min_frames: int = Field(default=1, ge=1)  # consecutive frames inside before raising (debounce)
+
+
+@register("rule", "intrusion", IntrusionRule, title={"en": "Intrusion", "zh": "区域入侵"}, order=0)
 class IntrusionRuleImpl(Rule):
     type = "intrusion"
 
