@@ -19,7 +19,7 @@ def _service(args: argparse.Namespace) -> SearchService:
     from anfang.store.db import make_engine
     from anfang.store.migrate import upgrade
     from anfang.structuring.config import RecordsConfig
-    from anfang.structuring.wiring import open_service
+    from anfang.structuring.service import open_service
 
     cfg = RecordsConfig()
     models_dir: Path | None = None

@@ -13,9 +13,12 @@ import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from anfang.core.frame import Frame
+
+if TYPE_CHECKING:
+    from anfang.component import Components
 
 SourceState = Literal["starting", "online", "offline", "closed"]
 
@@ -41,9 +44,10 @@ class Source(ABC):
     inside ``read()`` instead of raising, so the caller's loop stays simple.
     """
 
-    def __init__(self, camera_id: str, cfg: Any) -> None:
+    def __init__(self, camera_id: str, cfg: Any, components: Components | None = None) -> None:
         self.camera_id = camera_id
         self.cfg = cfg
+        self.components = components  # the platform's running components (None outside a platform)
         self.state: SourceState = "starting"
         self.last_error: str | None = None
         # Set by interrupt()/close(): wakes pacing sleeps and reconnect back-offs from another thread.
@@ -114,7 +118,7 @@ def _load_builtins() -> None:
         importlib.import_module(name)
 
 
-def create_source(camera_id: str, cfg: Any) -> Source:
+def create_source(camera_id: str, cfg: Any, components: Components | None = None) -> Source:
     """Build (but do not open) the source a ``SourceConfig`` describes."""
     _load_builtins()
     kind = getattr(cfg, "type", None)
@@ -122,4 +126,6 @@ def create_source(camera_id: str, cfg: Any) -> Source:
         cls = _REGISTRY[str(kind)]
     except KeyError:
         raise SourceError(camera_id, f"unknown source type {kind!r}; known: {', '.join(sorted(_REGISTRY))}") from None
-    return cls(camera_id, cfg)
+    source = cls(camera_id, cfg)
+    source.components = components  # set here so sources whose __init__ takes only (camera_id, cfg) get it too
+    return source

@@ -1,4 +1,4 @@
-"""Database engine and ORM tables.
+"""Database engine, the one ORM ``Base`` every feature's tables use, and the core tables.
 
 SQLite (WAL) is the embedded default; the schema only uses portable types (text, integers, doubles,
 booleans, ``sqlalchemy.JSON``) so the same models and migrations run on PostgreSQL. Times are float epoch
@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Double, Engine, Index, MetaData, String, create_engine, event
+from sqlalchemy import JSON, BigInteger, Boolean, Double, Engine, Index, MetaData, String, Table, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from anfang.events.model import Event
@@ -30,7 +30,23 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
 class Base(DeclarativeBase):
+    """The one declarative base: events, cameras, users, audit, records, recordings and faces share its
+    metadata, so ``Base.metadata`` is the whole schema (Alembic's autogenerate and the schema test see it all)."""
+
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def tables_metadata(*tables: Table, naming_convention: dict[str, str] | None = None) -> MetaData:
+    """A separate ``MetaData`` holding fresh copies of ``tables`` (columns, their indexes and uniques).
+
+    For a migration that creates one feature's tables with ``create_all`` (0002_security): that must keep
+    creating those tables only, with the constraint names they always had, now that the ORM classes live
+    in the shared :class:`Base`. ``naming_convention=None`` is SQLAlchemy's default (indexes named only).
+    """
+    metadata = MetaData() if naming_convention is None else MetaData(naming_convention=naming_convention)
+    for table in tables:
+        Table(table.name, metadata, *(column._copy() for column in table.columns))
+    return metadata
 
 
 class EventRecord(Base):

@@ -36,9 +36,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from anfang.search.plate_index import PlateIndex
 from anfang.search.plates import normalise_plate
-from anfang.security.evidence import SIDECAR_SUFFIX
+from anfang.security.media import MediaPolicy
 from anfang.store.db import Base
-from anfang.store.events import _safe_name, _write_atomic
+from anfang.store.files import inside, safe_name, write_atomic
 
 RECORD_TYPES = ("person", "face", "motor_vehicle", "non_motor_vehicle")
 PARTIAL_INDEXED = ("coat_color", "trousers_color", "vehicle_color", "plate_norm")
@@ -118,9 +118,11 @@ def _glob_to_like(pattern: str) -> str:
 class RecordStore:
     """Rows plus files; ``add_many`` is one transaction (bulk import and bench use it)."""
 
-    def __init__(self, engine: Engine, media_dir: Path, protector: Any = None, plate_index: bool = True) -> None:
+    def __init__(
+        self, engine: Engine, media_dir: Path, media: MediaPolicy | None = None, plate_index: bool = True
+    ) -> None:
         self.engine = engine
-        self.protector = protector  # anfang.security.media.MediaProtector (key, signer) or None
+        self.media = media if media is not None else MediaPolicy()  # the platform's evidence policy
         self.media_dir = Path(media_dir)
         self.media_dir.mkdir(parents=True, exist_ok=True)
         # Fuzzy plate search index (anfang.search.plate_index), built from the database in the background at
@@ -147,48 +149,23 @@ class RecordStore:
             return self._plates
 
     def media_path(self, relative: str | None) -> Path | None:
-        if not relative:
-            return None
-        root = self.media_dir.resolve()
-        path = (root / relative).resolve()
-        return path if path.is_relative_to(root) else None
+        return inside(self.media_dir, relative)
 
     def write_jpeg(self, record_id: str, camera_id: str, when: float, kind: str, data: bytes) -> str:
         """Store one JPEG durably and return its path relative to the records folder.
 
-        With a ``protector`` (the platform's evidence media policy: an SM4 key and/or an SM2 signer) the
-        bytes are encrypted before they touch the disk and signed in a sidecar, exactly like event pictures.
+        The media policy (the platform's: an SM4 key and/or an SM2 signer) encrypts the bytes before they
+        touch the disk and signs them in a sidecar, exactly like event pictures.
         """
         day = time.strftime("%Y-%m-%d", time.gmtime(when))
-        rel = f"{_safe_name(camera_id)}/{day}/{_safe_name(record_id)}_{kind}.jpg"
-        key = getattr(self.protector, "key", None)
-        signer = getattr(self.protector, "signer", None)
-        if key is not None:
-            from anfang.security.evidence import encrypt_bytes
-
-            _write_atomic(self.media_dir / rel, encrypt_bytes(data, key))
-        else:
-            _write_atomic(self.media_dir / rel, data)
-        if signer is not None:
-            from anfang.security.evidence import sign_bytes
-
-            sign_bytes(self.media_dir / rel, data, signer)
+        rel = f"{safe_name(camera_id)}/{day}/{safe_name(record_id)}_{kind}.jpg"
+        write_atomic(self.media_dir / rel, self.media.seal(data))
+        self.media.sign(self.media_dir / rel, data)
         return rel
 
-    def read_media(self, relative: str | None, protector: Any = None) -> bytes | None:
-        """Clear bytes of a record picture (decrypted with the protector's key); ``None`` if missing."""
-        path = self.media_path(relative)
-        if path is None or not path.is_file():
-            return None
-        data = path.read_bytes()
-        from anfang.security.evidence import MAGIC, decrypt_bytes
-
-        if data.startswith(MAGIC):
-            key = getattr(protector or self.protector, "key", None)
-            if key is None:
-                raise PermissionError(f"{path.name} is encrypted and no SM4 key is configured")
-            return decrypt_bytes(data, key)
-        return data
+    def read_media(self, relative: str | None) -> bytes | None:
+        """Clear bytes of a record picture (decrypted with the policy's key); ``None`` if missing."""
+        return self.media.open(self.media_path(relative))
 
     def add_many(self, rows: Sequence[dict[str, Any]]) -> None:
         """Insert ``rows`` in one transaction.
@@ -385,10 +362,7 @@ class RecordStore:
             self._forget_plates({r[1] for r in rows if r[1]})
             for _rid, _plate, *paths in rows:
                 for rel in paths:
-                    path = self.media_path(rel)
-                    if path is not None:
-                        path.unlink(missing_ok=True)
-                        path.with_name(path.name + SIDECAR_SUFFIX).unlink(missing_ok=True)  # signature
+                    self.media.remove(self.media_path(rel))  # the picture and its signature
             removed.extend(r[0] for r in rows)
 
     def _forget_plates(self, plates: set[str]) -> None:

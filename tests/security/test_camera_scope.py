@@ -21,7 +21,7 @@ from anfang.api.deps import audit_once
 from anfang.api.routers import devices, live
 from anfang.config import parse_config
 from anfang.platform import Platform
-from anfang.recording.wiring import service_of
+from anfang.recording.component import Recording
 from anfang.vision.hog import HogDetector
 from tests.live_server import serve
 from tests.security.api_fixtures import add_event, client_as, make_platform
@@ -144,7 +144,7 @@ def test_recorded_video_needs_see_identities_and_is_audited(
     platform: Platform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     event = add_event(platform, "cam1")
-    service = service_of(platform)
+    service = platform.get(Recording).service
 
     def fake_mp4(*_args: object) -> Path:
         path = tmp_path / f"clip-{time.monotonic_ns()}.mp4"
