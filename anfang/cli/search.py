@@ -21,7 +21,7 @@ def _service(args: argparse.Namespace) -> SearchService:
     from anfang.structuring.config import RecordsConfig
     from anfang.structuring.service import open_service
 
-    cfg = RecordsConfig()
+    cfg = RecordsConfig.model_validate({})
     models_dir: Path | None = None
     url = None
     if args.config:

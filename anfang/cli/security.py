@@ -94,7 +94,7 @@ def _evidence_export(args: argparse.Namespace) -> int:
         return 2
     try:
         signer = KeyStore(data_dir).signer()
-        key = media_key(SecurityConfig(sm4_key_file=args.sm4_key_file), data_dir, create=False)
+        key = media_key(SecurityConfig.model_validate({"sm4_key_file": args.sm4_key_file}), data_dir, create=False)
     except (MissingKeyError, FileNotFoundError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -16,7 +16,7 @@ from anfang.config.models import CameraConfig
 from anfang.core.detections import Detections
 from anfang.core.frame import Frame
 from anfang.events.model import Event
-from anfang.pipeline.camera import CameraPipeline, CameraStatus
+from anfang.pipeline.camera import CameraPipeline, CameraState, CameraStatus
 from anfang.pipeline.observer import ObserverFactory
 from anfang.vision.base import Detector
 
@@ -126,7 +126,7 @@ class PipelineManager:
                     out[cid] = pipeline.status()
                 else:  # disabled, stopped, or could not be built
                     error = self._build_errors.get(cid)
-                    state = "error" if error else "stopped"
+                    state: CameraState = "error" if error else "stopped"
                     out[cid] = CameraStatus(cid, cfg.name, state, 0.0, 0.0, 0, 0, 0, error, None)
             return out
 

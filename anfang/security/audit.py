@@ -198,7 +198,7 @@ class AuditLog:
             ).first()
             if anchor is None:
                 return 0
-            n = s.execute(delete(AuditEntry).where(AuditEntry.seq <= anchor.seq)).rowcount
+            n = s.connection().execute(delete(AuditEntry).where(AuditEntry.seq <= anchor.seq)).rowcount
             s.execute(delete(AuditCheckpoint).where(AuditCheckpoint.seq < anchor.seq))
             s.commit()
             return int(n or 0)

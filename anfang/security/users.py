@@ -11,6 +11,7 @@ non-hash marker); such accounts are for integrations that only use tokens.
 
 from __future__ import annotations
 
+import builtins
 import secrets
 import time
 from collections.abc import Callable
@@ -154,7 +155,7 @@ class UserService:
         username: str,
         password: str | None,
         role: Role | str = Role.VIEWER,
-        cameras: list[str] | None = None,
+        cameras: builtins.list[str] | None = None,
         see_identities: bool = False,
         must_change_password: bool = False,
     ) -> UserRecord:
@@ -298,11 +299,11 @@ class UserService:
             q = delete(TokenRow).where(TokenRow.id == token_id)
             if username is not None:
                 q = q.where(TokenRow.username == username)
-            n = s.execute(q).rowcount
+            n = s.connection().execute(q).rowcount  # the session's connection: a CursorResult has rowcount
             s.commit()
             return bool(n)
 
-    def tokens(self, username: str | None = None, kind: str | None = "api") -> list[TokenInfo]:
+    def tokens(self, username: str | None = None, kind: str | None = "api") -> builtins.list[TokenInfo]:
         with Session(self.engine) as s:
             q = select(TokenRow).order_by(TokenRow.created_at)
             if username is not None:

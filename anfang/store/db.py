@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Boolean, Double, Engine, Index, MetaData, String, Table, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql import FromClause
 
 from anfang.events.model import Event
 
@@ -36,7 +37,7 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def tables_metadata(*tables: Table, naming_convention: dict[str, str] | None = None) -> MetaData:
+def tables_metadata(*tables: FromClause, naming_convention: dict[str, str] | None = None) -> MetaData:
     """A separate ``MetaData`` holding fresh copies of ``tables`` (columns, their indexes and uniques).
 
     For a migration that creates one feature's tables with ``create_all`` (0002_security): that must keep
@@ -45,6 +46,8 @@ def tables_metadata(*tables: Table, naming_convention: dict[str, str] | None = N
     """
     metadata = MetaData() if naming_convention is None else MetaData(naming_convention=naming_convention)
     for table in tables:
+        if not isinstance(table, Table):
+            raise TypeError(f"{table!r} is not a table")
         Table(table.name, metadata, *(column._copy() for column in table.columns))
     return metadata
 

@@ -144,7 +144,7 @@ class RecordStore:
                 index = PlateIndex()
                 stmt = select(RecordRow.plate_norm).distinct().where(RecordRow.plate_norm.is_not(None))
                 with self.engine.connect() as conn:
-                    index.add(r[0] for r in conn.execute(stmt))
+                    index.add(r[0] for r in conn.execute(stmt) if r[0] is not None)
                 self._plates = index
             return self._plates
 
@@ -267,21 +267,21 @@ class RecordStore:
             # Two steps: the distinct normalised plates that pass, from the plate index alone (a covering
             # scan of short keys, no table lookups), then only those plates' rows by index lookup.
             sqlite = self.engine.dialect.name == "sqlite"
-            norms = select(RecordRow.plate_norm).distinct().where(RecordRow.plate_norm.is_not(None))
+            candidates = select(RecordRow.plate_norm).distinct().where(RecordRow.plate_norm.is_not(None))
             if globs:
                 conds = [
                     RecordRow.plate_norm.op("GLOB")(g) if sqlite else RecordRow.plate_norm.like(_glob_to_like(g))
                     for g in globs
                 ]
-                norms = norms.where(or_(*conds))
+                candidates = candidates.where(or_(*conds))
             if lengths is not None:
-                norms = norms.where(func.length(RecordRow.plate_norm).between(*lengths))
+                candidates = candidates.where(func.length(RecordRow.plate_norm).between(*lengths))
             with self.engine.connect() as conn:
-                passed = [r[0] for r in conn.execute(norms)]
+                passed = [r[0] for r in conn.execute(candidates)]
             if not passed:
                 return []
             if len(passed) > 20_000:  # too many to list: let the database apply the pattern itself
-                stmt = stmt.where(RecordRow.plate_norm.in_(norms.scalar_subquery()))
+                stmt = stmt.where(RecordRow.plate_norm.in_(candidates.scalar_subquery()))
             else:
                 stmt = stmt.where(RecordRow.plate_norm.in_(passed))
         if camera_ids:
@@ -293,7 +293,7 @@ class RecordStore:
         if limit is not None:
             stmt = stmt.order_by(RecordRow.shot_time.desc()).limit(limit)
         with self.engine.connect() as conn:
-            return [(r[0], r[1]) for r in conn.execute(stmt)]
+            return [(r[0], r[1] or "") for r in conn.execute(stmt)]  # plate_norm is set, so plate_no is too
 
     def fuzzy_plates(
         self,
@@ -340,7 +340,7 @@ class RecordStore:
             for part in result.partitions(batch):
                 yield (
                     [r[0] for r in part],
-                    np.stack([np.frombuffer(r[1], np.float32) for r in part]),
+                    np.stack([np.frombuffer(r[1] or b"", np.float32) for r in part]),  # not NULL: filtered above
                     [r[2] for r in part],
                     [r[3] for r in part],
                 )

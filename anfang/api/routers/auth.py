@@ -78,7 +78,8 @@ def _me(p: Principal) -> MeOut:
 )
 def login(body: LoginIn, request: Request, response: Response, platform: Platform = Depends(get_platform)) -> MeOut:
     ip = client_ip(request)
-    outcome, token = platform.get(Security).users.login(body.username, body.password, ip)
+    users = platform.get(Security).users
+    outcome, token = users.login(body.username, body.password, ip)
     ok = token is not None
     detail = {"result": outcome.result.value, "ip": ip}
     platform.get(Security).audit.append(body.username, "login" if ok else "login.failed", body.username, detail)
@@ -87,13 +88,13 @@ def login(body: LoginIn, request: Request, response: Response, platform: Platfor
         raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, "too many failed logins", {"Retry-After": wait})
     if outcome.result is LoginResult.DISABLED:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "account disabled")
-    if not ok:
+    user = users.get(body.username)
+    if token is None or user is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong username or password")
-    user = platform.get(Security).users.get(body.username)
     response.set_cookie(
         SESSION_COOKIE,
         token,
-        max_age=int(platform.get(Security).users.session_ttl_s),
+        max_age=int(users.session_ttl_s),
         httponly=True,
         samesite="strict",
         secure=request.url.scheme == "https",
