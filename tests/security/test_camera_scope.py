@@ -22,6 +22,7 @@ from anfang.api.routers import devices, live
 from anfang.config import parse_config
 from anfang.platform import Platform
 from anfang.recording.component import Recording
+from anfang.security.component import Security
 from anfang.vision.hog import HogDetector
 from tests.live_server import serve
 from tests.security.api_fixtures import add_event, client_as, make_platform
@@ -242,7 +243,7 @@ def test_mjpeg_is_masked_without_see_identities(face_camera: Platform) -> None:
             with httpx.Client(base_url=base_url, headers=headers, timeout=20) as http:
                 for overlay in (0, 1):
                     frames[who, overlay] = _first_jpeg(http, "/api/cameras/faces/live.mjpg", {"overlay": overlay})
-    masker = face_camera.masker
+    masker = face_camera.get(Security).masker
     assert len(masker.face_boxes(frames["sees", 0])) >= 1  # the frame does show faces to a user who may see them
     assert len(masker.face_boxes(frames["blind", 0])) == 0
     assert len(masker.face_boxes(frames["blind", 1])) == 0  # with boxes drawn over it, too
