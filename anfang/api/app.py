@@ -28,7 +28,7 @@ def create_app(platform: Platform) -> FastAPI:
         responses={422: {"model": ValidationErrorOut, "description": "invalid input; `field` names it"}},
     )
     app.state.platform = platform
-    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _validation_error)
 
     classes = platform.registered  # every registered component, enabled or not: the API is the same
     app.include_router(health.router, prefix="/api")
@@ -55,8 +55,9 @@ def _field(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "(body)"
 
 
-async def _validation_error(_request: Request, err: RequestValidationError) -> JSONResponse:
+async def _validation_error(_request: Request, err: Exception) -> JSONResponse:
     """422 with each error's field as a dotted path (``source.rtsp.url``), like the config loader's."""
+    assert isinstance(err, RequestValidationError)  # registered for that class only
     items = [
         {
             "field": _field(tuple(e.get("loc", ()))),

@@ -92,12 +92,19 @@ class EventRecord(Base):
             track_id=self.track_id,
             start_time=self.start_time,
             end_time=self.end_time,
-            box=tuple(self.box) if self.box is not None else None,  # type: ignore[arg-type]
+            box=_box(self.box),
             score=self.score,
             attributes=dict(self.attributes or {}),
             snapshot_path=self.snapshot_path,
             crop_path=self.crop_path,
         )
+
+
+def _box(values: list[float] | None) -> tuple[float, float, float, float] | None:
+    if values is None:
+        return None
+    x1, y1, x2, y2 = values
+    return (x1, y1, x2, y2)
 
 
 class CameraRecord(Base):
