@@ -7,7 +7,9 @@ feature is one class that
 - says which other components it ``needs`` (the start order is derived from that, never written down),
 - gets a :class:`Context` (config, data dir, engine, bus, stores, the camera registry, and typed access to
   the components it needs),
-- contributes per-camera observers, API routers, CLI command modules and plug-in modules,
+- contributes per-camera observers, API routers, CLI command modules and plug-in modules (routers and
+  commands are class-level: the API's shape and ``anfang --help`` never depend on the config or on a
+  running platform; a route of a component that is off answers 503/404 itself),
 - and has ``start`` / ``stop`` / ``purge`` (the platform's one retention loop calls every ``purge``).
 
 Viseron's components and Home Assistant's integrations are the precedent: one small class per feature
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 import graphlib
 import importlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
 
     from anfang.config.models import AppConfig, CameraConfig
     from anfang.events.bus import EventBus
+    from anfang.events.model import Event
     from anfang.pipeline.observer import ObserverFactory
     from anfang.security.keys import KeyStore
     from anfang.security.media import MediaPolicy
@@ -65,7 +68,8 @@ class Context:
 
     ``media`` is the evidence policy (signing, encryption at rest) every store that writes pictures is
     built with, so no store can be wired without it. ``components`` resolves the components this one
-    declared in ``needs`` (and any other that is running; ``find`` for optional ones).
+    declared in ``needs`` (and any other that is running; ``find`` for optional ones). ``sink`` is what
+    pipelines call with an event: store it (through the policy), then announce it on the bus.
     """
 
     config: AppConfig
@@ -76,6 +80,7 @@ class Context:
     keys: KeyStore
     media: MediaPolicy
     events: EventStore
+    sink: Callable[[Event], None]
     cameras: CameraRegistry
     components: Components
 
@@ -86,6 +91,8 @@ class Component:
 
     ``__init__(ctx)`` builds the feature's objects but starts no threads or sockets: that is ``start()``.
     A component whose ``enabled(config)`` is false is not built at all (``Components.find`` gives None).
+    A component that needs something besides the context (the detector a test injects) takes it as a
+    keyword argument with a default, and the platform passes it.
     """
 
     name: ClassVar[str]
@@ -106,11 +113,14 @@ class Component:
         """Per-camera stages this feature adds to every pipeline (built anew at each camera start)."""
         return ()
 
-    def routers(self) -> Sequence[APIRouter]:
-        """API routers, mounted under ``/api`` behind the authentication gate."""
+    @classmethod
+    def routers(cls) -> Sequence[APIRouter]:
+        """API routers, mounted under ``/api`` behind the authentication gate (for every registered
+        component, enabled or not, so the API schema is the same whatever the config)."""
         return ()
 
-    def public_routers(self) -> Sequence[APIRouter]:
+    @classmethod
+    def public_routers(cls) -> Sequence[APIRouter]:
         """API routers mounted under ``/api`` *without* the gate (login, health): keep these few."""
         return ()
 

@@ -1,8 +1,10 @@
-"""The running system in one object: store, bus, detector and camera pipelines, wired together.
+"""The running system in one object: the core (store, keys, media policy, bus, cameras) and its components.
 
 The API and the CLI only talk to :class:`Platform`; it owns the order of things (migrate before the first
-event, persist a camera change before applying it, purge old events on a schedule) so those rules live in
-one place rather than in every caller.
+event, persist a camera change before applying it, purge old data on a schedule) so those rules live in
+one place rather than in every caller. Features are :class:`~anfang.component.Component` classes: the
+platform builds every enabled one, in the order their ``needs`` give, with one typed
+:class:`~anfang.component.Context`, and offers them as ``platform.get(Security)`` / ``platform.find(Faces)``.
 """
 
 from __future__ import annotations
@@ -10,14 +12,16 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from anfang.analytics.heatmap import Heatmaps
+from anfang.component import COMPONENTS, C, Component, ComponentError, Context, component_classes
 from anfang.config.models import AppConfig, CameraConfig
 from anfang.events.bus import EventBus
 from anfang.events.model import Event
+from anfang.security.keys import KeyStore
+from anfang.security.media import MediaPolicy
 from anfang.store.cameras import CameraStore
 from anfang.store.db import make_engine
 from anfang.store.events import EventStore
@@ -29,6 +33,8 @@ if TYPE_CHECKING:
     from anfang.core.frame import Frame
     from anfang.pipeline.manager import PipelineManager
     from anfang.pipeline.observer import ObserverFactory
+    from anfang.security.audit import AuditLog
+    from anfang.security.users import UserService
 
 log = logging.getLogger(__name__)
 
@@ -39,92 +45,34 @@ class CameraExistsError(ValueError):
     """A camera with that id is already configured."""
 
 
-def _security(platform: Platform) -> None:
-    from anfang.security.wiring import attach
-
-    attach(platform)  # sets platform.security_config, .keys, .audit, .users, .masker
-
-
-def _detector(platform: Platform) -> None:
-    if platform.detector is None:
-        from anfang.models.paths import default_models_dir
-        from anfang.vision.registry import create_detector
-
-        cfg = platform.config
-        platform.detector = create_detector(cfg.detector, cfg.models_dir or default_models_dir())
-
-
-def _records(platform: Platform) -> None:
-    if platform.config.records.enabled:
-        from anfang.structuring.wiring import attach
-
-        attach(platform)
-
-
-def _recording(platform: Platform) -> None:
-    from anfang.recording.wiring import attach
-
-    attach(platform)
-
-
-def _faces(platform: Platform) -> None:
-    from anfang.faces.wiring import attach
-
-    attach(platform)  # no-op unless faces.enabled
-
-
-def _heatmaps(platform: Platform) -> None:
-    platform.heatmaps = Heatmaps.install(platform.observer_factories)
-
-
-def _pipelines(platform: Platform) -> None:
-    from anfang.pipeline.manager import PipelineManager  # imported late: pulls in video decoding
-
-    platform.manager = PipelineManager(platform.detector, platform.sink, platform.observer_factories)
-
-
-def _gb28181(platform: Platform) -> None:
-    from anfang.gb28181.wiring import attach
-
-    platform.gb28181 = attach(platform)
-
-
-# How a Platform is put together after its store, in this order (each step is run once, from __init__):
-WIRING: tuple[Callable[[Platform], None], ...] = (
-    _security,  # keys, audit, users, signed evidence, masking: first, before anything that stores or serves media
-    _detector,  # the shared detector: the one passed to Platform(), else the configured plug-in
-    _records,  # structured records (GA/T 1400) from finished tracks, searchable; when records.enabled
-    _recording,  # recorder + playback service (a per-camera observer)
-    _faces,  # face watchlists (布控); a per-camera observer when faces.enabled
-    _heatmaps,  # person heatmaps for the console: an observer, after the feature observers
-    _pipelines,  # the PipelineManager, built once every observer factory above is registered
-    _gb28181,  # GB/T 28181 SIP server when gb28181.enabled, else None: last, it adds cameras to a whole platform
-)
-
-
 class Platform:
     """Everything a running anfang needs; ``start()`` runs the cameras, ``stop()`` releases them.
 
     Camera changes (``add_camera`` / ``update_camera`` / ``remove_camera``) are validated, written to the
     database, then applied to the running pipelines, so they take effect at once and survive a restart.
+    It is the components' :class:`~anfang.component.CameraRegistry` and :class:`~anfang.component.Components`.
+    ``detector`` (tests) replaces the configured one in the detection component.
     """
 
-    def __init__(self, config: AppConfig, detector: Detector | None = None) -> None:
+    def __init__(
+        self, config: AppConfig, detector: Detector | None = None, components: Iterable[str] = COMPONENTS
+    ) -> None:
         import anfang.pipeline.manager  # noqa: F401  # imported late (pulls in video decoding), but first
+        from anfang.models.paths import default_models_dir
 
         self.config = config
         self.data_dir = Path(config.data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.models_dir = Path(config.models_dir or default_models_dir())
         self.engine = make_engine(config.store.url, self.data_dir)
         upgrade(self.engine)
-        self.events = EventStore(self.engine, self.data_dir / "media")
+        self.keys = KeyStore(self.data_dir)  # SM2 platform key under <data_dir>/keys
+        self.keys.ensure()
+        # The evidence policy every store that writes pictures is built with (signing, SM4 at rest).
+        self.media = MediaPolicy.from_config(config.security, self.data_dir, self.keys)
+        self.events = EventStore(self.engine, self.data_dir / "media", self.media)
         self.camera_store = CameraStore(self.engine)
         self.bus = EventBus()
-        self.detector: Detector = detector  # type: ignore[assignment]  # None until the _detector step
-        self.observer_factories: list[ObserverFactory] = []  # features add per-camera stages before start()
-        self.manager: PipelineManager  # built by the _pipelines step
-        self.heatmaps: Heatmaps  # set by the _heatmaps step
-        self.gb28181: Any = None  # set by the _gb28181 step
         self._origin: dict[str, str] = {c.id: "config" for c in config.cameras}
         self._camera_lock = threading.RLock()
         self._stop = threading.Event()
@@ -132,8 +80,89 @@ class Platform:
         self._started = False
         self._ever_started = False
         self.started_at: float | None = None
-        for step in WIRING:
-            step(self)
+        self._components: dict[type[Component], Component] = {}
+        self.context = Context(
+            config=config,
+            data_dir=self.data_dir,
+            models_dir=self.models_dir,
+            engine=self.engine,
+            bus=self.bus,
+            keys=self.keys,
+            media=self.media,
+            events=self.events,
+            sink=self.sink,
+            cameras=self,
+            components=self,
+        )
+        # Every registered component class in start order, enabled or not (the API mounts all their routes).
+        self.registered: list[type[Component]] = component_classes(components)
+        self._build(self.registered, _overrides(detector))
+        # Per-camera stages, in component order (built anew at each camera start); callers may add more
+        # before start().
+        self.observer_factories: list[ObserverFactory] = [
+            factory for component in self._components.values() for factory in component.observers()
+        ]
+        self.manager: PipelineManager = self._new_manager()
+
+    def _build(
+        self, classes: list[type[Component]], overrides: Mapping[type[Component], Callable[[Context], Component]]
+    ) -> None:
+        """Every enabled component, in start order (each after what it needs)."""
+        for cls in classes:
+            if not cls.enabled(self.config):
+                log.debug("component %s is off", cls.name)
+                continue
+            missing = [need.name for need in cls.needs if need not in self._components]
+            if missing:
+                raise ComponentError(f"component {cls.name!r} needs {', '.join(missing)}, which is off")
+            make = overrides.get(cls, cls)
+            self._components[cls] = make(self.context)
+
+    def _new_manager(self) -> PipelineManager:
+        from anfang.pipeline.manager import PipelineManager
+
+        return PipelineManager(self.detector, self.sink, self.observer_factories, components=self)
+
+    # ------------------------------------------------------------ components
+
+    def get(self, kind: type[C]) -> C:
+        """The running component of class ``kind``; ``ComponentError`` when it is not registered or off."""
+        found = self.find(kind)
+        if found is None:
+            raise ComponentError(f"component {kind.name!r} is not running")
+        return found
+
+    def find(self, kind: type[C]) -> C | None:
+        """The running component of class ``kind`` (or a subclass), ``None`` when there is none."""
+        component = self._components.get(kind)
+        if component is None:
+            component = next((c for c in self._components.values() if isinstance(c, kind)), None)
+        return component if isinstance(component, kind) else None
+
+    def components(self) -> list[Component]:
+        """The running components, in start order."""
+        return list(self._components.values())
+
+    @property
+    def detector(self) -> Detector:
+        """The detector every camera shares (the detection component's)."""
+        from anfang.vision.component import Detection
+
+        return self.get(Detection).detector
+
+    @property
+    def users(self) -> UserService:
+        """Shortcut for ``get(Security).users`` (accounts, sessions, tokens)."""
+        from anfang.security.component import Security
+
+        return self.get(Security).users
+
+    @property
+    def audit(self) -> AuditLog:
+        """Shortcut for ``get(Security).audit`` (the SM3/SM2 audit chain)."""
+        from anfang.security.component import Security
+
+        return self.get(Security).audit
 
     # ------------------------------------------------------------ lifecycle
 
@@ -149,17 +178,15 @@ class Platform:
     def start(self) -> None:
         """Start every camera and the retention thread (idempotent; a camera that fails to start is logged
         and skipped, because one bad camera must not keep the others dark)."""
-        from anfang.pipeline.manager import PipelineManager
-
         with self._camera_lock:
             if self._started:
                 return
             if self._ever_started:  # a stopped manager still remembers its cameras: start from a clean one
-                self.manager = PipelineManager(self.detector, self.sink, self.observer_factories)
+                self.manager = self._new_manager()
             self._started = self._ever_started = True
             self._stop.clear()
-            if self.gb28181 is not None:
-                self.gb28181.start()
+            for component in self._components.values():  # in dependency order, before the cameras
+                component.start()
             for cam in self.initial_cameras():
                 try:
                     self.manager.add(cam)
@@ -181,9 +208,11 @@ class Platform:
             self._retention.join()
             self._retention = None
         self.manager.stop()
-        if self.gb28181 is not None:
-            self.gb28181.stop()
-        self.audit.checkpoint()  # sign the audit head at shutdown
+        for component in reversed(self._components.values()):  # after the cameras, dependents first
+            try:
+                component.stop()
+            except Exception:
+                log.exception("component %s did not stop cleanly", component.name)
         self.engine.dispose()
         log.info("platform stopped")
 
@@ -210,9 +239,16 @@ class Platform:
         self.bus.publish(event)
 
     def purge_expired(self, now: float | None = None) -> int:
-        """Delete events older than ``store.retention_days``; returns how many were removed."""
-        cutoff = (time.time() if now is None else now) - self.config.store.retention_days * 86400.0
-        return self.events.purge(cutoff)
+        """The retention pass: events older than ``store.retention_days``, then every component's own
+        ``purge(now)`` (per-type retention, records, ...). Returns how many events the store removed."""
+        now = time.time() if now is None else now
+        removed = self.events.purge(now - self.config.store.retention_days * 86400.0)
+        for component in self._components.values():
+            try:
+                component.purge(now)
+            except Exception:
+                log.exception("retention: component %s failed; the others carry on", component.name)
+        return removed
 
     def _retention_loop(self) -> None:
         while True:
@@ -327,3 +363,12 @@ def _validated(camera: CameraConfig | dict[str, Any]) -> CameraConfig:
     # Re-validate even a CameraConfig: a caller may have mutated it after construction.
     data = camera.model_dump() if isinstance(camera, CameraConfig) else camera
     return CameraConfig.model_validate(data)
+
+
+def _overrides(detector: Detector | None) -> dict[type[Component], Callable[[Context], Component]]:
+    """How to build components that take more than the context: the injected detector."""
+    if detector is None:
+        return {}
+    from anfang.vision.component import Detection
+
+    return {Detection: lambda ctx: Detection(ctx, detector)}

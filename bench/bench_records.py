@@ -32,8 +32,8 @@ from anfang.store.db import make_engine
 from anfang.store.migrate import upgrade
 from anfang.structuring.config import RecordsConfig
 from anfang.structuring.ids import new_record_id
+from anfang.structuring.service import open_service
 from anfang.structuring.store import RecordStore
-from anfang.structuring.wiring import open_service
 from anfang.vision.attributes.colors import PALETTE
 
 DAY = 86400.0

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from anfang.config.models import AppConfig
 from anfang.events.model import Event
-from anfang.faces.wiring import library_for
+from anfang.faces.component import Faces
 from anfang.pipeline.camera import CameraPipeline
 from anfang.platform import Platform
 from anfang.sources.base import create_source
@@ -62,7 +62,8 @@ def test_watchlist_crud_upload_and_compare(client: tuple[TestClient, Platform], 
     assert c.get("/api/watchlists").json()[0]["people"] == 1
 
     probe = (faces_dir / "knn_examples/test/obama1.jpg").read_bytes()
-    match = library_for(platform).match(library_for(platform).analyzer.analyze(_decode(probe))[0].embedding, 0.56)
+    library = platform.get(Faces).library
+    match = library.match(library.analyzer.analyze(_decode(probe))[0].embedding, 0.56)
     assert match is not None and match.person == "Obama" and match.kind == "whitelist"
 
     files = {"image1": ("a.jpg", probe, "image/jpeg"), "image2": ("b.jpg", photos[0][1][1], "image/jpeg")}
@@ -93,7 +94,7 @@ def _decode(data: bytes):  # noqa: ANN202 - numpy image
 
 def test_watchlist_match_on_hamilton_clip(tmp_path: Path, models_dir: Path, faces_dir: Path) -> None:
     platform = make_platform(tmp_path, models_dir, enabled=True)
-    library = library_for(platform)
+    library = platform.get(Faces).library
     wid = library.create_watchlist("hamilton", "blacklist")["id"]
     for name, photo in (("Lin-Manuel Miranda", "lin-manuel-miranda.png"), ("Alex Lacamoire", "alex-lacamoire.png")):
         library.add_person(wid, name, [(faces_dir / photo).read_bytes()])

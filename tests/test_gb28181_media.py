@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import av
@@ -17,6 +18,7 @@ import pytest
 
 from anfang.config.models import AppConfig
 from anfang.events.model import Event
+from anfang.gb28181.component import Gb28181
 from anfang.gb28181.config import Gb28181Config, Gb28181SourceConfig
 from anfang.gb28181.service import GbService, wait_for
 from anfang.platform import Platform
@@ -74,6 +76,19 @@ def service() -> Iterator[tuple[GbService, list[Event]]]:
     svc.stop()
 
 
+class _OnlyService:
+    """What a platform gives a source (``Components``), holding just this GB/T 28181 service."""
+
+    def __init__(self, service: GbService) -> None:
+        self.component = SimpleNamespace(service=service)
+
+    def get(self, kind: type) -> Any:
+        return self.component
+
+    def find(self, kind: type) -> Any:
+        return self.component
+
+
 def test_config_needs_a_password_when_enabled() -> None:
     with pytest.raises(ValueError, match="password"):
         Gb28181Config(enabled=True)
@@ -113,7 +128,8 @@ def test_stream_timeout_sends_bye_and_invites_again(service: tuple[GbService, li
     svc, _ = service
     cam = DeviceThread(svc.port, units, send_media=False)  # answers INVITE, never sends a packet
     src = create_source("gate", Gb28181SourceConfig(device_id=DEV, channel_id=CH, stream_timeout_s=0.5,
-                                                    reconnect_initial_s=0.1, reconnect_max_s=0.2))
+                                                    reconnect_initial_s=0.1, reconnect_max_s=0.2),
+                        _OnlyService(svc))
     result: list[Any] = []
     try:
         assert wait_for(lambda: bool(svc.devices()), 10)
@@ -147,8 +163,8 @@ def test_platform_analyses_a_gb28181_camera(tmp_path: Path, units: list[bytes]) 
     platform.start()
     cam = None
     try:
-        assert platform.gb28181 is not None
-        cam = DeviceThread(platform.gb28181.port, units, channels=(CH, CH2), fps=25.0)
+        assert platform.find(Gb28181) is not None
+        cam = DeviceThread(platform.get(Gb28181).service.port, units, channels=(CH, CH2), fps=25.0)
         assert wait_for(lambda: any(c.id == CH2 for c in platform.cameras()), 15), "auto camera not added"
         assert platform.camera(CH2).source.type == "gb28181"
         assert wait_for(lambda: platform.events.query(camera_id=CH, type="intrusion")[1] > 0, 60), \

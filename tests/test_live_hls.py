@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from anfang.config.models import AppConfig
 from anfang.core.detections import Detections
 from anfang.platform import Platform
-from anfang.recording.wiring import service_of
+from anfang.recording.component import Recording
 from tests.api_auth import api_client
 from tests.test_recording import h264_video  # noqa: F401  (session fixture)
 
@@ -93,7 +93,7 @@ def test_hls_segment_names_are_checked(client: TestClient) -> None:
 
 def test_non_h264_camera_has_no_hls(client: TestClient, live: Platform) -> None:
     deadline = time.monotonic() + 60
-    while service_of(live).recorders["xvid"].remux is None:  # until its first frame
+    while live.get(Recording).service.recorders["xvid"].remux is None:  # until its first frame
         assert time.monotonic() < deadline, "xvid camera produced no frame"
         time.sleep(0.1)
     r = client.get("/api/cameras/xvid/hls/index.m3u8")
@@ -103,7 +103,7 @@ def test_non_h264_camera_has_no_hls(client: TestClient, live: Platform) -> None:
 def test_idle_muxer_stops_and_deletes_its_files(live: Platform, monkeypatch: pytest.MonkeyPatch) -> None:
     from anfang.recording import hls
 
-    recorder = service_of(live).recorders["h264"]
+    recorder = live.get(Recording).service.recorders["h264"]
     mux = recorder._hls
     assert mux is not None and not mux.closed and mux.directory.is_dir()
     monkeypatch.setattr(hls, "IDLE_S", -1.0)  # everything is idle now; the next batch stops it

@@ -15,7 +15,7 @@ from anfang.store.db import make_engine
 from anfang.store.migrate import upgrade
 from anfang.structuring.config import RecordsConfig
 from anfang.structuring.gat1400 import export, object_id
-from anfang.structuring.wiring import open_service
+from anfang.structuring.service import open_service
 from anfang.vision.attributes.colors import COLOR_CODES, PALETTE, name_colors
 
 

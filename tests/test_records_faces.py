@@ -14,8 +14,8 @@ from anfang.pipeline.camera import CameraPipeline
 from anfang.platform import Platform
 from anfang.sources.base import create_source
 from anfang.structuring.builder import RecordBuilder
+from anfang.structuring.component import Structuring
 from anfang.structuring.gat1400 import export
-from anfang.structuring.wiring import service_for
 from anfang.vision.hog import HogDetector
 from tests.api_auth import api_client
 
@@ -43,7 +43,7 @@ def test_faces_into_records_search_and_masking(platform: Platform, models_dir: P
     from anfang.vision.combo import ComboDetector
 
     faces_dir = shared_data / "faces" / "face_recognition"
-    service = service_for(platform)
+    service = platform.get(Structuring).service
     clip = str(faces_dir / "short_hamilton_clip.mp4")
     cam = platform.config.model_validate(
         {"cameras": [{"id": "h", "detect_fps": 5, "source": {"type": "file", "path": clip, "realtime": False}}]}

@@ -11,8 +11,8 @@ import pytest
 from anfang.config.models import AppConfig
 from anfang.platform import Platform
 from anfang.search.plates import match_plates, plate_distance, sql_prefilter
+from anfang.structuring.component import Structuring
 from anfang.structuring.service import Observation
-from anfang.structuring.wiring import service_for
 from anfang.vision.hog import HogDetector
 from tests.api_auth import api_client
 
@@ -82,7 +82,7 @@ def test_search_api(platform: Platform, shared_data: Path, models_dir: Path) -> 
     from anfang.vision.combo import ComboDetector
 
     platform.config.models_dir = models_dir
-    service = service_for(platform)
+    service = platform.get(Structuring).service
     root = shared_data / "reid" / "person_search_demo"
     detector = ComboDetector(models_dir)
     ids_by_frame: dict[str, list[str]] = {}

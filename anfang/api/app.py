@@ -11,21 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from anfang import __version__
 from anfang.api.deps import current_user
-from anfang.api.routers import (
-    audit,
-    auth,
-    cameras,
-    console,
-    devices,
-    events,
-    evidence,
-    health,
-    live,
-    recordings,
-    stats,
-    users,
-    ws,
-)
+from anfang.api.routers import cameras, console, events, health, stats, ws
 from anfang.api.schemas import ValidationErrorOut
 from anfang.platform import Platform
 from anfang.web import STATIC_DIR
@@ -42,26 +28,23 @@ def create_app(platform: Platform) -> FastAPI:
         responses={422: {"model": ValidationErrorOut, "description": "invalid input; `field` names it"}},
     )
     app.state.platform = platform
-    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _validation_error)
 
+    classes = platform.registered  # every registered component, enabled or not: the API is the same
     app.include_router(health.router, prefix="/api")
-    app.include_router(auth.public, prefix="/api")  # login: the one other route without a user
+    for cls in classes:  # the few routes without a user (login)
+        for router in cls.public_routers():
+            app.include_router(router, prefix="/api")
     # Everything else needs a user: the one dependency is set here, never per route.
     protected = APIRouter(prefix="/api", dependencies=[Depends(current_user)])
-    for module in (cameras, console, devices, events, stats, ws, recordings, live):
-        protected.include_router(module.router)
-    for module in (auth, users, audit, evidence):  # security: sessions, tokens, users, audit, evidence
-        protected.include_router(module.router)
-    from anfang.api.routers import faces  # face watchlists (å¸æ§), face compare
-
-    protected.include_router(faces.router)
-    from anfang.api.routers import records, search  # structured records; attribute/image/plate search
-
-    for module in (records, search):
+    for module in (cameras, console, events, stats, ws):  # the core's routes
         protected.include_router(module.router)
     from anfang.api.routers import plugins  # source/detector/rule/sink types with their config schemas
 
     protected.include_router(plugins.router)
+    for cls in classes:  # each feature's routes (security, records, recordings, faces, heatmaps, devices)
+        for router in cls.routers():
+            protected.include_router(router)
     app.include_router(protected)
     # The live page: static files only (no data); everything it shows comes through the gated API.
     app.mount("/", StaticFiles(directory=STATIC_DIR, html=True), name="web")
@@ -75,8 +58,9 @@ def _field(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "(body)"
 
 
-async def _validation_error(_request: Request, err: RequestValidationError) -> JSONResponse:
+async def _validation_error(_request: Request, err: Exception) -> JSONResponse:
     """422 with each error's field as a dotted path (``source.rtsp.url``), like the config loader's."""
+    assert isinstance(err, RequestValidationError)  # registered for that class only
     items = [
         {
             "field": _field(tuple(e.get("loc", ()))),

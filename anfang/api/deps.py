@@ -21,7 +21,11 @@ from starlette.requests import HTTPConnection
 
 from anfang.config.models import CameraConfig
 from anfang.platform import Platform
+from anfang.security.audit import AuditLog
+from anfang.security.component import Security
+from anfang.security.masking import Masker
 from anfang.security.passwords import PERMISSIONS, Role, UserRecord
+from anfang.security.users import UserService
 
 SESSION_COOKIE = "anfang_session"
 # What a user who must change the one-time password may still do.
@@ -67,6 +71,23 @@ def get_platform(conn: HTTPConnection) -> Platform:
     return platform
 
 
+def security(platform: Platform = Depends(get_platform)) -> Security:
+    """The security component (users, audit, masker)."""
+    return platform.get(Security)
+
+
+def user_service(platform: Platform = Depends(get_platform)) -> UserService:
+    return platform.get(Security).users
+
+
+def audit_log(platform: Platform = Depends(get_platform)) -> AuditLog:
+    return platform.get(Security).audit
+
+
+def masker(platform: Platform = Depends(get_platform)) -> Masker:
+    return platform.get(Security).masker
+
+
 def presented_token(conn: HTTPConnection) -> str | None:
     auth = conn.headers.get("authorization", "")
     if auth[:7].lower() == "bearer ":
@@ -87,7 +108,7 @@ def current_user(conn: HTTPConnection) -> Principal:
     token = presented_token(conn)
     if not token:
         raise _unauthorized("login required")
-    found = platform.users.resolve(token)  # type: ignore[attr-defined]
+    found = platform.get(Security).users.resolve(token)
     if found is None:
         raise _unauthorized("invalid or expired session or token")
     user, info = found
@@ -170,13 +191,13 @@ def audit(conn: HTTPConnection, action: str, target: str = "", detail: dict[str,
     """Append to the platform's audit chain as the current caller, with the client IP."""
     principal = getattr(conn.state, "principal", None)
     actor = principal.name if isinstance(principal, Principal) else "anonymous"
-    get_platform(conn).audit.append(actor, action, target, {**(detail or {}), "ip": client_ip(conn)})  # type: ignore[attr-defined]
+    get_platform(conn).get(Security).audit.append(actor, action, target, {**(detail or {}), "ip": client_ip(conn)})
 
 
 def must_mask(platform: Platform, user: Principal) -> bool:
     """True when pictures shown to ``user`` must have faces (and plates) blurred: no see_identities."""
-    cfg = getattr(platform, "security_config", None)
-    return not user.see_identities and bool(cfg is None or cfg.mask_faces)
+    security = platform.find(Security)
+    return not user.see_identities and (security is None or security.config.mask_faces)
 
 
 def require_identities(platform: Platform, user: Principal, what: str) -> None:

@@ -15,6 +15,7 @@ log = logging.getLogger(__name__)
 
 def make_server(platform: Platform, host: str, port: int) -> uvicorn.Server:
     """A configured (not yet running) uvicorn server for the platform's app."""
+    tls = tls_options(platform)
     config = uvicorn.Config(
         create_app(platform),
         host=host,
@@ -23,7 +24,8 @@ def make_server(platform: Platform, host: str, port: int) -> uvicorn.Server:
         access_log=False,
         lifespan="off",  # the platform's life is managed by serve(), not by the ASGI app
         timeout_graceful_shutdown=5,  # websockets would otherwise hold shutdown open forever
-        **tls_options(platform),
+        ssl_certfile=tls.get("ssl_certfile"),
+        ssl_keyfile=tls.get("ssl_keyfile"),
     )
     return uvicorn.Server(config)
 

@@ -1,7 +1,8 @@
 """The one ``anfang`` command.
 
 Each sub-command lives in a small module with an ``add_parser(subparsers)`` function, so this file
-only assembles them and sets up logging.
+only assembles them and sets up logging: the core's commands, then every component class's ``commands``
+(class-level, so ``anfang --help`` builds no platform).
 """
 
 from __future__ import annotations
@@ -12,18 +13,23 @@ import logging
 import sys
 from collections.abc import Sequence
 
-# Modules that contribute sub-commands; a missing optional one must not break the others.
-_COMMAND_MODULES = (
+# The core's sub-command modules; features add theirs through ``Component.commands``.
+CORE_COMMANDS = (
     "anfang.cli.run",
     "anfang.cli.analyze",
     "anfang.cli.models",
     "anfang.cli.config_cmd",
-    "anfang.cli.gb28181",
-    "anfang.cli.security",
-    "anfang.cli.plates",
-    "anfang.cli.faces",
-    "anfang.cli.search",
 )
+
+
+def command_modules() -> list[str]:
+    """Core commands, then each component's, in component order (a module named twice is added once)."""
+    from anfang.component import component_classes
+
+    names = list(CORE_COMMANDS)
+    for cls in component_classes():
+        names.extend(n for n in cls.commands if n not in names)
+    return names
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
     parser.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in _COMMAND_MODULES:
+    for name in command_modules():  # a missing optional one must not break the others
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as err:

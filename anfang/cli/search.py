@@ -19,9 +19,9 @@ def _service(args: argparse.Namespace) -> SearchService:
     from anfang.store.db import make_engine
     from anfang.store.migrate import upgrade
     from anfang.structuring.config import RecordsConfig
-    from anfang.structuring.wiring import open_service
+    from anfang.structuring.service import open_service
 
-    cfg = RecordsConfig()
+    cfg = RecordsConfig.model_validate({})
     models_dir: Path | None = None
     url = None
     if args.config:

@@ -84,8 +84,7 @@ def _evidence_export(args: argparse.Namespace) -> int:
     from anfang.security.config import SecurityConfig
     from anfang.security.export import export_event
     from anfang.security.keys import KeyStore, MissingKeyError
-    from anfang.security.media import MediaProtector
-    from anfang.security.wiring import media_key
+    from anfang.security.media import MediaPolicy, media_key
     from anfang.store.db import make_engine
     from anfang.store.events import EventStore
 
@@ -95,13 +94,13 @@ def _evidence_export(args: argparse.Namespace) -> int:
         return 2
     try:
         signer = KeyStore(data_dir).signer()
-        key = media_key(SecurityConfig(sm4_key_file=args.sm4_key_file), data_dir, create=False)
+        key = media_key(SecurityConfig.model_validate({"sm4_key_file": args.sm4_key_file}), data_dir, create=False)
     except (MissingKeyError, FileNotFoundError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    store = EventStore(make_engine(args.db, data_dir), data_dir / "media")
+    store = EventStore(make_engine(args.db, data_dir), data_dir / "media", MediaPolicy(None, key))
     try:
-        out = export_event(store, MediaProtector(store, None, key), signer, args.event_id, args.output)
+        out = export_event(store, signer, args.event_id, args.output)
     except KeyError:
         print(f"error: no event {args.event_id!r} in {data_dir}", file=sys.stderr)
         return 1

@@ -74,7 +74,7 @@ class Detections:
         keys = set.intersection(*(set(p.data) for p in items))
         tracks = None
         if all(p.track_id is not None for p in items):
-            tracks = np.concatenate([p.track_id for p in items])  # type: ignore[misc]
+            tracks = np.concatenate([p.track_id for p in items])
         return cls(
             xyxy=np.concatenate([p.xyxy for p in items]),
             confidence=np.concatenate([p.confidence for p in items]),

@@ -1,1 +1,1 @@
-"""Face library (watchlists / 布控): enrolment, matching, the live watchlist observer and its wiring."""
+"""Face library (watchlists / 布控): enrolment, matching, the live watchlist observer and its component."""

@@ -19,6 +19,7 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from anfang.faces.tables import PersonRow, PhotoRow, WatchlistRow
+from anfang.store.db import Base
 from anfang.vision.face.analyze import Face, FaceAnalyzer
 
 KINDS = ("blacklist", "whitelist")
@@ -192,7 +193,7 @@ class FaceLibrary:
         s.execute(delete(PersonRow).where(PersonRow.id == person_id))
 
     @staticmethod
-    def _get(s: Session, table: type, row_id: int):  # noqa: ANN205 - returns a row of ``table``
+    def _get(s: Session, table: type[Base], row_id: int):  # noqa: ANN205 - returns a row of ``table``
         row = s.get(table, row_id)
         if row is None:
             raise KeyError(f"{table.__tablename__[5:].rstrip('s')} {row_id} not found")

@@ -41,7 +41,8 @@ class WatchlistObserver:
             if last is not None and frame.pts - last < self.config.interval_s:
                 continue
             self._last_try[track] = frame.pts
-            event = self._check(frame, track, tuple(float(v) for v in tracked.xyxy[i]))
+            x1, y1, x2, y2 = (float(v) for v in tracked.xyxy[i])
+            event = self._check(frame, track, (x1, y1, x2, y2))
             if event is not None:
                 events.append(event)
         if len(self._last_try) > 4096:  # tracks end silently; forget the oldest rather than grow forever
@@ -49,8 +50,8 @@ class WatchlistObserver:
                 del self._last_try[track]
         return events or None
 
-    def _check(self, frame: Frame, track: int, person_box: tuple[float, ...]) -> Event | None:
-        faces = self.library.analyzer.analyze(frame.image, person_box)  # type: ignore[arg-type]
+    def _check(self, frame: Frame, track: int, person_box: tuple[float, float, float, float]) -> Event | None:
+        faces = self.library.analyzer.analyze(frame.image, person_box)
         faces = [f for f in faces if f.box[2] - f.box[0] >= self.config.min_face]
         if not faces:
             return None

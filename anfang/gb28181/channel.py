@@ -12,6 +12,8 @@ import asyncio
 import logging
 import queue
 import time
+from collections.abc import Coroutine
+from typing import Any
 
 from anfang.protocols.rtp.ps import AccessUnit
 from anfang.protocols.rtp.receiver import MediaReceiver
@@ -92,8 +94,8 @@ class MediaChannel:
             return
         await self._read_stream(reader, writer)
 
-    def _spawn(self, coro: object) -> None:
-        task = asyncio.ensure_future(coro)  # type: ignore[arg-type]
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 

@@ -31,10 +31,10 @@ class Gb28181SourceConfig(BaseModel):
     device_id: str
     channel_id: str | None = None  # default: the device id (a single-channel IPC)
     transport: Literal["udp", "tcp_passive", "tcp_active"] = "udp"
-    stream_timeout_s: float = Field(10.0, gt=0)  # no media this long → BYE and INVITE again
-    invite_timeout_s: float = Field(10.0, gt=0)
-    reconnect_initial_s: float = Field(1.0, gt=0)
-    reconnect_max_s: float = Field(30.0, gt=0)
+    stream_timeout_s: float = Field(default=10.0, gt=0)  # no media this long → BYE and INVITE again
+    invite_timeout_s: float = Field(default=10.0, gt=0)
+    reconnect_initial_s: float = Field(default=1.0, gt=0)
+    reconnect_max_s: float = Field(default=30.0, gt=0)
 
     _ids = field_validator("device_id", "channel_id")(lambda v: v if v is None else _check_id(v))
 
@@ -50,14 +50,14 @@ class Gb28181Config(BaseModel):
 
     enabled: bool = False
     host: str = "0.0.0.0"
-    port: int = Field(5060, ge=0, le=65535)
+    port: int = Field(default=5060, ge=0, le=65535)
     transport: Literal["udp", "tcp", "both"] = "udp"
     platform_id: str = "34020000002000000001"
     domain: str = "3402000000"
     password: str | None = None
     password_file: Path | None = None
     advertised_host: str = "127.0.0.1"  # address devices reach us at: SIP Via/Contact and the SDP c= line
-    keepalive_interval: float = Field(60.0, gt=0)
+    keepalive_interval: float = Field(default=60.0, gt=0)
     auto_cameras: bool = True  # every video channel (type 131/132) of a registered device becomes a camera
     media_port_range: tuple[int, int] = (30000, 30100)
 

@@ -32,14 +32,6 @@ VIDEO_CHANNEL_TYPES = {131, 132}
 PTZ_COMMANDS = {"stop": (0, 0, 0), "left": (-1, 0, 0), "right": (1, 0, 0), "up": (0, 1, 0), "down": (0, -1, 0),
                 "zoom_in": (0, 0, 1), "zoom_out": (0, 0, -1)}
 
-_current: GbService | None = None
-
-
-def current_service() -> GbService | None:
-    """The running service (sources find it here: a camera config names a device, not a platform)."""
-    return _current
-
-
 class StreamError(Exception):
     """A media session could not be set up; the message says what the device answered."""
 
@@ -78,7 +70,6 @@ class GbService:
 
     # ----- lifecycle ----------------------------------------------------------------------------------------
     def start(self, timeout: float = 10.0) -> None:
-        global _current
         if self._thread is not None:
             return
         loop = asyncio.new_event_loop()
@@ -86,16 +77,12 @@ class GbService:
         self._thread = threading.Thread(target=loop.run_forever, name="anfang-gb28181", daemon=True)
         self._thread.start()
         self.call(self.server.start(), timeout)
-        _current = self
         log.info("GB/T 28181 server %s listening on %s:%d/%s", self.config.platform_id, self.config.host,
                  self.server.config.port, self.config.transport)
 
     def stop(self, timeout: float = 10.0) -> None:
-        global _current
         if self._thread is None or self._loop is None:
             return
-        if _current is self:
-            _current = None
         try:
             self.call(self._shutdown(), timeout)
         except Exception:

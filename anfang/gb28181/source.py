@@ -12,17 +12,20 @@ import collections
 import logging
 import queue
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import av
 import av.error
 
 from anfang.core.frame import Frame
 from anfang.gb28181.config import Gb28181SourceConfig
-from anfang.gb28181.service import Stream, StreamError, current_service
+from anfang.gb28181.service import GbService, Stream, StreamError
 from anfang.protocols.rtp.ps import AccessUnit
-from anfang.sources.base import Source, register
+from anfang.sources.base import Source, SourceError, register
 from anfang.video.decode import to_bgr
+
+if TYPE_CHECKING:
+    from anfang.component import Components
 
 log = logging.getLogger(__name__)
 CODECS = {0x1B: "h264", 0x24: "hevc"}
@@ -32,7 +35,7 @@ CODECS = {0x1B: "h264", 0x24: "hevc"}
 class Gb28181Source(Source):
     """Frames of one GB/T 28181 channel; ``cfg`` is a :class:`~anfang.gb28181.config.Gb28181SourceConfig`."""
 
-    def __init__(self, camera_id: str, cfg: Any, components: Any = None) -> None:
+    def __init__(self, camera_id: str, cfg: Any, components: Components | None = None) -> None:
         super().__init__(camera_id, cfg, components)
         self.device_id: str = cfg.device_id
         self.channel_id: str = cfg.channel_id or cfg.device_id
@@ -57,12 +60,20 @@ class Gb28181Source(Source):
         self.state = "starting"
         self._connect()
 
+    def _service(self) -> GbService:
+        """The platform's GB/T 28181 service; SourceError when there is none (gb28181.enabled is off)."""
+        from anfang.gb28181.component import Gb28181
+
+        component = self.components.find(Gb28181) if self.components is not None else None
+        if component is None:
+            raise SourceError(
+                self.camera_id, "the GB/T 28181 service is not running (set gb28181.enabled in the config)"
+            )
+        return component.service
+
     def _connect(self) -> bool:
         self._end_stream()
-        service = current_service()
-        if service is None:
-            self._fail("the GB/T 28181 service is not running (set gb28181.enabled in the config)")
-            return False
+        service = self._service()
         self.invites += 1
         try:
             self._stream = service.open_stream(self.device_id, self.channel_id, self.cfg.transport,
@@ -127,11 +138,7 @@ class Gb28181Source(Source):
     def _end_stream(self) -> None:
         stream, self._stream = self._stream, None
         if stream is not None:
-            service = current_service()
-            if service is not None:
-                service.close_stream(stream)
-            else:
-                stream.media.close()
+            self._service().close_stream(stream)
 
     def _release(self) -> None:
         self._end_stream()

@@ -19,7 +19,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from anfang.config.models import CameraConfig
 from anfang.core.detections import Detections
@@ -30,6 +30,9 @@ from anfang.pipeline.observer import FrameObserver
 from anfang.sources.base import Source, create_source
 from anfang.video.snapshot import event_images
 from anfang.vision.base import Detector
+
+if TYPE_CHECKING:
+    from anfang.component import Components
 
 log = logging.getLogger(__name__)
 
@@ -102,8 +105,10 @@ class CameraPipeline:
         sink: Callable[[Event], None],
         clock: Callable[[], float] = time.time,
         observers: Sequence[FrameObserver] = (),
+        components: Components | None = None,
     ) -> None:
         self.camera = camera
+        self.components = components  # passed to the source: what it may look up (e.g. the GB/T 28181 service)
         self.observers = list(observers)
         self.detector = detector
         self.sink = sink
@@ -213,7 +218,7 @@ class CameraPipeline:
         while not self._stop.is_set():
             source: Source | None = None
             try:
-                source = create_source(self.camera.id, self.camera.source)
+                source = create_source(self.camera.id, self.camera.source, self.components)
                 self._source = source
                 for observer in self.observers:  # e.g. the recorder taps compressed packets for remuxing
                     attach = getattr(observer, "attach_source", None)

@@ -10,15 +10,18 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from anfang.config.models import CameraConfig
 from anfang.core.detections import Detections
 from anfang.core.frame import Frame
 from anfang.events.model import Event
-from anfang.pipeline.camera import CameraPipeline, CameraStatus
+from anfang.pipeline.camera import CameraPipeline, CameraState, CameraStatus
 from anfang.pipeline.observer import ObserverFactory
 from anfang.vision.base import Detector
+
+if TYPE_CHECKING:
+    from anfang.component import Components
 
 log = logging.getLogger(__name__)
 
@@ -31,9 +34,11 @@ class PipelineManager:
         detector: Detector,
         sink: Callable[[Event], None],
         observers: Sequence[ObserverFactory] = (),
+        components: Components | None = None,
     ) -> None:
         self.detector = detector
         self.sink = sink
+        self.components = components  # handed to each camera's source (a GB/T 28181 one needs its service)
         self.observer_factories = list(observers)  # built anew per camera start (recorder, records, ...)
         self._configs: dict[str, CameraConfig] = {}
         self._pipelines: dict[str, CameraPipeline] = {}
@@ -48,7 +53,7 @@ class PipelineManager:
             return
         try:
             observers = [make(camera) for make in self.observer_factories]
-            pipeline = CameraPipeline(camera, self.detector, self.sink, observers=observers)
+            pipeline = CameraPipeline(camera, self.detector, self.sink, observers=observers, components=self.components)
         except Exception as exc:  # e.g. a rule the engine rejects: this camera only, never the others
             log.exception("camera %s: cannot build its pipeline", camera.id)
             self._build_errors[camera.id] = f"cannot build pipeline: {exc}"
@@ -121,7 +126,7 @@ class PipelineManager:
                     out[cid] = pipeline.status()
                 else:  # disabled, stopped, or could not be built
                     error = self._build_errors.get(cid)
-                    state = "error" if error else "stopped"
+                    state: CameraState = "error" if error else "stopped"
                     out[cid] = CameraStatus(cid, cfg.name, state, 0.0, 0.0, 0, 0, 0, error, None)
             return out
 

@@ -17,12 +17,12 @@ class RecordingConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     mode: Literal["off", "continuous", "events"] = "off"
-    segment_s: float = Field(60.0, gt=0, le=3600)
-    pre_roll_s: float = Field(5.0, ge=0, le=300)
-    post_roll_s: float = Field(10.0, ge=0, le=3600)
-    retention_days: float = Field(7.0, gt=0)
-    max_disk_gb: float | None = Field(None, gt=0)  # quota for this camera's recordings; None: only free space
-    min_free_gb: float = Field(1.0, ge=0)  # pause when the disk has less free space than this
+    segment_s: float = Field(default=60.0, gt=0, le=3600)
+    pre_roll_s: float = Field(default=5.0, ge=0, le=300)
+    post_roll_s: float = Field(default=10.0, ge=0, le=3600)
+    retention_days: float = Field(default=7.0, gt=0)
+    max_disk_gb: float | None = Field(default=None, gt=0)  # quota for this camera's recordings; None: only free space
+    min_free_gb: float = Field(default=1.0, ge=0)  # pause when the disk has less free space than this
 
     @model_validator(mode="after")
     def _rolls(self) -> RecordingConfig:

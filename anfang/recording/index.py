@@ -10,17 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, Double, Engine, Index, Integer, MetaData, String, delete, func, select
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy import BigInteger, Double, Engine, Index, Integer, String, delete, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from anfang.store.db import NAMING_CONVENTION
-
-
-class _Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+from anfang.store.db import Base
 
 
-class SegmentRow(_Base):
+class SegmentRow(Base):
     __tablename__ = "recording_segments"
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)

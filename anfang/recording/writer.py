@@ -182,7 +182,7 @@ class SegmentWriter:
             self._finish(ts)  # resolution change: a new encoder
             cur = self._cur = self._open_encoder(ts, image.shape[1], image.shape[0])
         even = image[: image.shape[0] & ~1, : image.shape[1] & ~1]
-        yuv = cv2.cvtColor(even, cv2.COLOR_BGR2YUV_I420)
+        yuv = np.asarray(cv2.cvtColor(even, cv2.COLOR_BGR2YUV_I420), np.uint8)
         vframe = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
         vframe.pts = round((ts - cur.start) / ENCODE_TB)
         vframe.time_base = ENCODE_TB

@@ -20,24 +20,24 @@ class _Strict(BaseModel):
 class RetentionConfig(_Strict):
     """Days to keep each kind of data; ``None`` keeps it (events fall back to ``store.retention_days``)."""
 
-    events_days: float | None = Field(None, gt=0)
-    snapshots_days: float | None = Field(None, gt=0)  # pictures go earlier than the event rows
-    audit_days: float | None = Field(None, gt=0)  # pruned only up to a signed checkpoint
+    events_days: float | None = Field(default=None, gt=0)
+    snapshots_days: float | None = Field(default=None, gt=0)  # pictures go earlier than the event rows
+    audit_days: float | None = Field(default=None, gt=0)  # pruned only up to a signed checkpoint
 
 
 class LoginConfig(_Strict):
-    max_failures: int = Field(5, ge=1)
-    window_s: float = Field(300.0, gt=0)
-    lockout_s: float = Field(900.0, gt=0)
-    max_failures_per_ip: int = Field(20, ge=1)
+    max_failures: int = Field(default=5, ge=1)
+    window_s: float = Field(default=300.0, gt=0)
+    lockout_s: float = Field(default=900.0, gt=0)
+    max_failures_per_ip: int = Field(default=20, ge=1)
 
 
 class SecurityConfig(_Strict):
     sign_media: bool = True  # SM3 + SM2 sidecar next to every snapshot and crop
     encrypt_media: bool = False
     sm4_key_file: Path | None = None  # default <data_dir>/keys/media.sm4, created on first start
-    session_ttl_h: float = Field(12.0, gt=0)
-    api_token_ttl_days: float | None = Field(None, gt=0)  # default lifetime of API tokens; None = until revoked
+    session_ttl_h: float = Field(default=12.0, gt=0)
+    api_token_ttl_days: float | None = Field(default=None, gt=0)  # default lifetime of API tokens; None = until revoked
     mask_faces: bool = True  # blur faces for users without the see_identities permission
     # Older name of ``faces.detector.backend`` (the one face detector, shared with recognition; its other
     # settings live there too). When both are set, ``faces.detector.backend`` wins.

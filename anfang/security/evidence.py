@@ -259,7 +259,8 @@ def export_bundle(
     """Write a bundle to ``out``: a ``.zip`` file if the name ends in .zip, else a new directory."""
     paths = [Path(f) for f in files]
     names = _media_names(paths)
-    entries, sidecars = [], {}
+    entries: list[dict[str, Any]] = []
+    sidecars: dict[str, Any] = {}
     for path, name in zip(paths, names, strict=True):
         digest, size = sm3_file(path), path.stat().st_size
         entries.append({"path": f"media/{name}", "size": size, "sm3": digest})

@@ -13,26 +13,26 @@ from typing import Any
 
 from anfang.security.evidence import export_bundle
 from anfang.security.keys import Signer
-from anfang.security.media import KINDS, MediaProtector
+from anfang.security.media import KINDS
 from anfang.store.events import EventStore
 
 
 def export_event(
     store: EventStore,
-    media: MediaProtector,
     signer: Signer,
     event_id: str,
     out: str | os.PathLike[str],
     meta: dict[str, Any] | None = None,
 ) -> Path:
-    """Write ``out`` (a .zip or a new directory); ``KeyError`` for an unknown event."""
+    """Write ``out`` (a .zip or a new directory); ``KeyError`` for an unknown event. Pictures are read
+    through the store's media policy (decrypted with its key)."""
     rec = store.get(event_id)
     if rec is None:
         raise KeyError(event_id)
     with tempfile.TemporaryDirectory(prefix="anfang-export-") as tmp:
         files = []
         for kind in KINDS:
-            data = media.read(getattr(rec, f"{kind}_path"))
+            data = store.read_media(getattr(rec, f"{kind}_path"))
             if data:
                 path = Path(tmp) / f"{rec.id}_{kind}.jpg"
                 path.write_bytes(data)

@@ -16,9 +16,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
+
+if TYPE_CHECKING:
+    from anfang.vision.plate.locate import PlateLocator
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +49,11 @@ def blur_boxes(image: np.ndarray, boxes: np.ndarray, margin: float = 0.25) -> np
 class PlateBoxes:
     """A :class:`~anfang.vision.plate.locate.PlateLocator` as a :data:`Locator` (boxes only)."""
 
-    def __init__(self, locator: object) -> None:
+    def __init__(self, locator: PlateLocator) -> None:
         self.locator = locator
 
     def __call__(self, image: np.ndarray) -> np.ndarray:
-        found = self.locator.locate(image)  # type: ignore[attr-defined]
+        found = self.locator.locate(image)
         return np.asarray([box for _, box in found], np.float32).reshape(-1, 4)
 
 

@@ -11,14 +11,15 @@ non-hash marker); such accounts are for integrations that only use tokens.
 
 from __future__ import annotations
 
+import builtins
 import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Double, Engine, MetaData, String, delete, func, select
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy import JSON, Boolean, Double, Engine, String, delete, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from anfang.security.passwords import (
     LoginOutcome,
@@ -31,18 +32,14 @@ from anfang.security.passwords import (
     one_time_password,
 )
 from anfang.security.sm import sm3_hex
-from anfang.store.db import NAMING_CONVENTION
+from anfang.store.db import NAMING_CONVENTION, Base, tables_metadata
 
 NO_PASSWORD = "!"  # not an argon2 hash: verify() is always False
 MIN_PASSWORD_LENGTH = 10
 _USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-@")
 
 
-class SecurityBase(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-class UserRow(SecurityBase):
+class UserRow(Base):
     __tablename__ = "users"
 
     username: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -56,7 +53,7 @@ class UserRow(SecurityBase):
     updated_at: Mapped[float] = mapped_column(Double)
 
 
-class TokenRow(SecurityBase):
+class TokenRow(Base):
     __tablename__ = "auth_tokens"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)  # public handle for listing / revoking
@@ -66,6 +63,12 @@ class TokenRow(SecurityBase):
     name: Mapped[str] = mapped_column(String(128), default="")
     created_at: Mapped[float] = mapped_column(Double)
     expires_at: Mapped[float | None] = mapped_column(Double, nullable=True)
+
+
+class SecurityBase:
+    """The users and tokens tables alone, as migration 0002_security creates them (not an ORM base)."""
+
+    metadata = tables_metadata(UserRow.__table__, TokenRow.__table__, naming_convention=NAMING_CONVENTION)
 
 
 @dataclass(frozen=True)
@@ -152,7 +155,7 @@ class UserService:
         username: str,
         password: str | None,
         role: Role | str = Role.VIEWER,
-        cameras: list[str] | None = None,
+        cameras: builtins.list[str] | None = None,
         see_identities: bool = False,
         must_change_password: bool = False,
     ) -> UserRecord:
@@ -296,11 +299,11 @@ class UserService:
             q = delete(TokenRow).where(TokenRow.id == token_id)
             if username is not None:
                 q = q.where(TokenRow.username == username)
-            n = s.execute(q).rowcount
+            n = s.connection().execute(q).rowcount  # the session's connection: a CursorResult has rowcount
             s.commit()
             return bool(n)
 
-    def tokens(self, username: str | None = None, kind: str | None = "api") -> list[TokenInfo]:
+    def tokens(self, username: str | None = None, kind: str | None = "api") -> builtins.list[TokenInfo]:
         with Session(self.engine) as s:
             q = select(TokenRow).order_by(TokenRow.created_at)
             if username is not None:

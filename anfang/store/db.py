@@ -1,4 +1,4 @@
-"""Database engine and ORM tables.
+"""Database engine, the one ORM ``Base`` every feature's tables use, and the core tables.
 
 SQLite (WAL) is the embedded default; the schema only uses portable types (text, integers, doubles,
 booleans, ``sqlalchemy.JSON``) so the same models and migrations run on PostgreSQL. Times are float epoch
@@ -11,8 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Double, Engine, Index, MetaData, String, create_engine, event
+from sqlalchemy import JSON, BigInteger, Boolean, Double, Engine, Index, MetaData, String, Table, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql import FromClause
 
 from anfang.events.model import Event
 
@@ -30,7 +31,25 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
 class Base(DeclarativeBase):
+    """The one declarative base: events, cameras, users, audit, records, recordings and faces share its
+    metadata, so ``Base.metadata`` is the whole schema (Alembic's autogenerate and the schema test see it all)."""
+
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def tables_metadata(*tables: FromClause, naming_convention: dict[str, str] | None = None) -> MetaData:
+    """A separate ``MetaData`` holding fresh copies of ``tables`` (columns, their indexes and uniques).
+
+    For a migration that creates one feature's tables with ``create_all`` (0002_security): that must keep
+    creating those tables only, with the constraint names they always had, now that the ORM classes live
+    in the shared :class:`Base`. ``naming_convention=None`` is SQLAlchemy's default (indexes named only).
+    """
+    metadata = MetaData() if naming_convention is None else MetaData(naming_convention=naming_convention)
+    for table in tables:
+        if not isinstance(table, Table):
+            raise TypeError(f"{table!r} is not a table")
+        Table(table.name, metadata, *(column._copy() for column in table.columns))
+    return metadata
 
 
 class EventRecord(Base):
@@ -73,12 +92,19 @@ class EventRecord(Base):
             track_id=self.track_id,
             start_time=self.start_time,
             end_time=self.end_time,
-            box=tuple(self.box) if self.box is not None else None,  # type: ignore[arg-type]
+            box=_box(self.box),
             score=self.score,
             attributes=dict(self.attributes or {}),
             snapshot_path=self.snapshot_path,
             crop_path=self.crop_path,
         )
+
+
+def _box(values: list[float] | None) -> tuple[float, float, float, float] | None:
+    if values is None:
+        return None
+    x1, y1, x2, y2 = values
+    return (x1, y1, x2, y2)
 
 
 class CameraRecord(Base):

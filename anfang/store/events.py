@@ -9,9 +9,6 @@ folder so a data folder can be moved or restored elsewhere.
 from __future__ import annotations
 
 import logging
-import os
-import re
-import tempfile
 import threading
 import time
 from collections.abc import Collection, Sequence
@@ -19,51 +16,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, Integer, cast, delete, func, select
+from sqlalchemy import ColumnElement, Engine, Integer, cast, delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from anfang.events.model import Event
+from anfang.security.media import KINDS, MediaPolicy
 from anfang.store.db import EventRecord
+from anfang.store.files import inside, safe_name, write_atomic
 
 log = logging.getLogger(__name__)
 
-_SAFE = re.compile(r"[^A-Za-z0-9_.-]")
 _PURGE_BATCH = 500
-
-
-def _safe_name(value: str) -> str:
-    """A path component that cannot climb out of its folder ('..' is a valid camera id character run)."""
-    name = _SAFE.sub("_", value)
-    return "_" + name if name.startswith(".") or not name else name
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    # The rename is only durable once the directory entry is on disk (POSIX); Windows cannot open dirs.
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +42,10 @@ class HourCount:
 class EventStore:
     """Persist and query events; safe to call from every camera thread at once."""
 
-    def __init__(self, engine: Engine, media_dir: Path) -> None:
+    def __init__(self, engine: Engine, media_dir: Path, media: MediaPolicy | None = None) -> None:
         self.engine = engine
+        # Evidence policy: pictures are sealed (SM4) before they are written and signed (SM2) after.
+        self.media = media if media is not None else MediaPolicy()
         self.media_dir = Path(media_dir)
         self.media_dir.mkdir(parents=True, exist_ok=True)
         self._sessions = sessionmaker(engine, expire_on_commit=False)
@@ -91,32 +56,35 @@ class EventStore:
 
     def media_path(self, relative: str | None) -> Path | None:
         """Absolute path of a stored media file, or ``None`` if unset or outside the media folder."""
-        if not relative:
-            return None
-        root = self.media_dir.resolve()
-        path = (root / relative).resolve()
-        return path if path.is_relative_to(root) else None
+        return inside(self.media_dir, relative)
+
+    def read_media(self, relative: str | None) -> bytes | None:
+        """Clear bytes of a stored picture (``None`` if missing); raises DecryptionError on a bad key/file."""
+        return self.media.open(self.media_path(relative))
 
     def _relative_for(self, event: Event, kind: str) -> str:
         day = time.strftime("%Y-%m-%d", time.gmtime(event.start_time))
-        return f"{_safe_name(event.camera_id)}/{day}/{_safe_name(event.id)}_{kind}.jpg"
+        return f"{safe_name(event.camera_id)}/{day}/{safe_name(event.id)}_{kind}.jpg"
 
     # ------------------------------------------------------------ writes
 
     def add(self, event: Event) -> None:
-        """Write the event's JPEGs and row; fills in ``snapshot_path`` / ``crop_path`` (relative)."""
+        """Write the event's JPEGs (sealed by the media policy) and row, then sign the pictures; fills in
+        ``snapshot_path`` / ``crop_path`` (relative). The event keeps its clear pictures for later observers."""
         written: list[Path] = []
+        signed: list[tuple[Path, bytes]] = []
         try:
-            for kind in ("snapshot", "crop"):
+            for kind in KINDS:
                 data: bytes | None = getattr(event, kind)
                 if not data:
                     continue
                 rel = self._relative_for(event, kind)
                 path = self.media_dir / rel
                 existed = path.exists()  # a retried add must not delete the first attempt's pictures
-                _write_atomic(path, data)
+                write_atomic(path, self.media.seal(data))
                 if not existed:
                     written.append(path)
+                signed.append((path, data))
                 setattr(event, f"{kind}_path", rel)
             record = EventRecord(
                 id=event.id,
@@ -142,6 +110,8 @@ class EventStore:
             for path in written:
                 path.unlink(missing_ok=True)
             raise
+        for path, data in signed:
+            self.media.sign(path, data)
 
     def acknowledge(
         self, event_id: str, when: float | None = None, verdict: dict[str, Any] | None = None
@@ -176,21 +146,52 @@ class EventStore:
             # Files go after the commit: a crash here leaves orphan files, never rows without pictures.
             for row in rows:
                 for rel in (row.snapshot_path, row.crop_path):
-                    self._remove_file(rel)
+                    self.remove_media(rel)
             total += len(rows)
         if total:
             self._prune_empty_dirs()
             log.info("retention: purged %d events older than %s", total, time.ctime(older_than))
         return total
 
-    def _remove_file(self, rel: str | None) -> None:
-        path = self.media_path(rel)
-        if path is None:
-            return
-        try:
-            path.unlink(missing_ok=True)
-        except OSError as err:
-            log.warning("retention: cannot delete %s: %s", path, err)
+    def purge_snapshots(self, older_than: float) -> int:
+        """Drop the pictures (not the rows) of events that started before ``older_than``; returns how many
+        events lost pictures (per-type retention: ``security.retention.snapshots_days``)."""
+        with self._write_lock, self._sessions.begin() as session:
+            rows = session.execute(
+                select(EventRecord.id, EventRecord.snapshot_path, EventRecord.crop_path).where(
+                    EventRecord.start_time < older_than,
+                    (EventRecord.snapshot_path.is_not(None)) | (EventRecord.crop_path.is_not(None)),
+                )
+            ).all()
+            if rows:
+                session.execute(
+                    update(EventRecord)
+                    .where(EventRecord.id.in_([r.id for r in rows]))
+                    .values(snapshot_path=None, crop_path=None)
+                )
+        for row in rows:
+            self.remove_media(row.snapshot_path)
+            self.remove_media(row.crop_path)
+        return len(rows)
+
+    def delete_track(self, camera_id: str, track_id: int) -> int:
+        """Delete a track's events and their pictures (right to erasure); returns events deleted."""
+        with self._write_lock, self._sessions.begin() as session:
+            rows = session.execute(
+                select(EventRecord.id, EventRecord.snapshot_path, EventRecord.crop_path).where(
+                    EventRecord.camera_id == camera_id, EventRecord.track_id == track_id
+                )
+            ).all()
+            if rows:
+                session.execute(delete(EventRecord).where(EventRecord.id.in_([r.id for r in rows])))
+        for row in rows:
+            self.remove_media(row.snapshot_path)
+            self.remove_media(row.crop_path)
+        return len(rows)
+
+    def remove_media(self, relative: str | None) -> None:
+        """Delete a stored picture and its signature sidecar."""
+        self.media.remove(self.media_path(relative))
 
     def _prune_empty_dirs(self) -> None:
         for cam_dir in self.media_dir.iterdir():

@@ -13,20 +13,26 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import cv2
 import numpy as np
 
 from anfang.search.index import AnnIndex
 from anfang.structuring.config import RecordsConfig
-from anfang.structuring.faces import best_face, face_attributes, face_columns, face_row
+from anfang.structuring.faces import FACE_DIM, best_face, face_attributes, face_columns, face_row
 from anfang.structuring.ids import new_record_id
 from anfang.structuring.store import RecordStore
 from anfang.vision.attributes.colors import COLOR_CODES
 from anfang.vision.attributes.person import PoseEstimator, person_attributes
 from anfang.vision.attributes.vehicle import vehicle_attributes
 from anfang.vision.reid.onnx_reid import ReidEmbedder, create_reid
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from anfang.security.media import MediaPolicy
+    from anfang.vision.face.config import FaceDetectorConfig
 
 log = logging.getLogger(__name__)
 
@@ -68,10 +74,18 @@ def _optional(factory: Any, what: str) -> Any:
 class RecordService:
     """Builds, stores, indexes and expires records (see module docstring)."""
 
-    def __init__(self, store: RecordStore, index: AnnIndex, cfg: RecordsConfig, models_dir: Path | None) -> None:
+    def __init__(
+        self,
+        store: RecordStore,
+        index: AnnIndex,
+        cfg: RecordsConfig,
+        models_dir: Path | None,
+        face_detector: FaceDetectorConfig | None = None,
+    ) -> None:
         self.store, self.index, self.cfg, self.models_dir = store, index, cfg, models_dir
+        self.face_detector = face_detector  # faces.detector: the settings masking uses too
         self.embedder: ReidEmbedder = create_reid(cfg.reid, models_dir)
-        self.face_index: AnnIndex | None = None  # FaceRes vectors of Face records (wiring opens it)
+        self.face_index: AnnIndex | None = None  # FaceRes vectors of Face records (open_service opens it)
         self._lock = threading.Lock()
         self._loaded: dict[str, Any] = {}
         self._last_save = time.monotonic()
@@ -96,9 +110,11 @@ class RecordService:
         if name == "face" and self.cfg.faces:
 
             def make_face() -> Any:
-                from anfang.vision.face import FaceAnalyzer  # type: ignore[import-not-found]
+                from anfang.vision.face import FaceAnalyzer
 
-                return FaceAnalyzer(self.models_dir)
+                if self.models_dir is None:
+                    raise FileNotFoundError("no model pack folder")
+                return FaceAnalyzer(self.models_dir, detector_config=self.face_detector)
 
             return _optional(make_face, "face analyzer")
         return None
@@ -263,3 +279,24 @@ class RecordService:
                     index.add([ids[i] for i in keep], vecs[keep], [cams[i] for i in keep], [times[i] for i in keep])
                     added += len(keep)
         return added
+
+
+def open_service(
+    engine: Engine,
+    data_dir: Path,
+    cfg: RecordsConfig,
+    models_dir: Path | None,
+    media: MediaPolicy | None = None,
+    face_detector: FaceDetectorConfig | None = None,
+) -> RecordService:
+    """Service over ``data_dir`` (records under ``records/``, index under ``index/``); the index is loaded,
+    and topped up from the database if rows were written that it never saw. ``media``: the platform's
+    evidence policy, so record pictures are encrypted/signed like event ones."""
+    store = RecordStore(engine, Path(data_dir) / "records", media)
+    # The index is a placeholder until the embedder's dimension is known.
+    service = RecordService(store, AnnIndex(1, None), cfg, models_dir, face_detector)
+    service.index = AnnIndex.open(Path(data_dir) / "index", service.embedder.dim, cfg.index_backend)
+    service.face_index = AnnIndex.open(Path(data_dir) / "index-face", FACE_DIM, cfg.index_backend)
+    if service.rebuild_index():
+        service.maybe_save(force=True)
+    return service

@@ -36,9 +36,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from anfang.search.plate_index import PlateIndex
 from anfang.search.plates import normalise_plate
-from anfang.security.evidence import SIDECAR_SUFFIX
+from anfang.security.media import MediaPolicy
 from anfang.store.db import Base
-from anfang.store.events import _safe_name, _write_atomic
+from anfang.store.files import inside, safe_name, write_atomic
 
 RECORD_TYPES = ("person", "face", "motor_vehicle", "non_motor_vehicle")
 PARTIAL_INDEXED = ("coat_color", "trousers_color", "vehicle_color", "plate_norm")
@@ -118,9 +118,11 @@ def _glob_to_like(pattern: str) -> str:
 class RecordStore:
     """Rows plus files; ``add_many`` is one transaction (bulk import and bench use it)."""
 
-    def __init__(self, engine: Engine, media_dir: Path, protector: Any = None, plate_index: bool = True) -> None:
+    def __init__(
+        self, engine: Engine, media_dir: Path, media: MediaPolicy | None = None, plate_index: bool = True
+    ) -> None:
         self.engine = engine
-        self.protector = protector  # anfang.security.media.MediaProtector (key, signer) or None
+        self.media = media if media is not None else MediaPolicy()  # the platform's evidence policy
         self.media_dir = Path(media_dir)
         self.media_dir.mkdir(parents=True, exist_ok=True)
         # Fuzzy plate search index (anfang.search.plate_index), built from the database in the background at
@@ -142,53 +144,28 @@ class RecordStore:
                 index = PlateIndex()
                 stmt = select(RecordRow.plate_norm).distinct().where(RecordRow.plate_norm.is_not(None))
                 with self.engine.connect() as conn:
-                    index.add(r[0] for r in conn.execute(stmt))
+                    index.add(r[0] for r in conn.execute(stmt) if r[0] is not None)
                 self._plates = index
             return self._plates
 
     def media_path(self, relative: str | None) -> Path | None:
-        if not relative:
-            return None
-        root = self.media_dir.resolve()
-        path = (root / relative).resolve()
-        return path if path.is_relative_to(root) else None
+        return inside(self.media_dir, relative)
 
     def write_jpeg(self, record_id: str, camera_id: str, when: float, kind: str, data: bytes) -> str:
         """Store one JPEG durably and return its path relative to the records folder.
 
-        With a ``protector`` (the platform's evidence media policy: an SM4 key and/or an SM2 signer) the
-        bytes are encrypted before they touch the disk and signed in a sidecar, exactly like event pictures.
+        The media policy (the platform's: an SM4 key and/or an SM2 signer) encrypts the bytes before they
+        touch the disk and signs them in a sidecar, exactly like event pictures.
         """
         day = time.strftime("%Y-%m-%d", time.gmtime(when))
-        rel = f"{_safe_name(camera_id)}/{day}/{_safe_name(record_id)}_{kind}.jpg"
-        key = getattr(self.protector, "key", None)
-        signer = getattr(self.protector, "signer", None)
-        if key is not None:
-            from anfang.security.evidence import encrypt_bytes
-
-            _write_atomic(self.media_dir / rel, encrypt_bytes(data, key))
-        else:
-            _write_atomic(self.media_dir / rel, data)
-        if signer is not None:
-            from anfang.security.evidence import sign_bytes
-
-            sign_bytes(self.media_dir / rel, data, signer)
+        rel = f"{safe_name(camera_id)}/{day}/{safe_name(record_id)}_{kind}.jpg"
+        write_atomic(self.media_dir / rel, self.media.seal(data))
+        self.media.sign(self.media_dir / rel, data)
         return rel
 
-    def read_media(self, relative: str | None, protector: Any = None) -> bytes | None:
-        """Clear bytes of a record picture (decrypted with the protector's key); ``None`` if missing."""
-        path = self.media_path(relative)
-        if path is None or not path.is_file():
-            return None
-        data = path.read_bytes()
-        from anfang.security.evidence import MAGIC, decrypt_bytes
-
-        if data.startswith(MAGIC):
-            key = getattr(protector or self.protector, "key", None)
-            if key is None:
-                raise PermissionError(f"{path.name} is encrypted and no SM4 key is configured")
-            return decrypt_bytes(data, key)
-        return data
+    def read_media(self, relative: str | None) -> bytes | None:
+        """Clear bytes of a record picture (decrypted with the policy's key); ``None`` if missing."""
+        return self.media.open(self.media_path(relative))
 
     def add_many(self, rows: Sequence[dict[str, Any]]) -> None:
         """Insert ``rows`` in one transaction.
@@ -290,21 +267,21 @@ class RecordStore:
             # Two steps: the distinct normalised plates that pass, from the plate index alone (a covering
             # scan of short keys, no table lookups), then only those plates' rows by index lookup.
             sqlite = self.engine.dialect.name == "sqlite"
-            norms = select(RecordRow.plate_norm).distinct().where(RecordRow.plate_norm.is_not(None))
+            candidates = select(RecordRow.plate_norm).distinct().where(RecordRow.plate_norm.is_not(None))
             if globs:
                 conds = [
                     RecordRow.plate_norm.op("GLOB")(g) if sqlite else RecordRow.plate_norm.like(_glob_to_like(g))
                     for g in globs
                 ]
-                norms = norms.where(or_(*conds))
+                candidates = candidates.where(or_(*conds))
             if lengths is not None:
-                norms = norms.where(func.length(RecordRow.plate_norm).between(*lengths))
+                candidates = candidates.where(func.length(RecordRow.plate_norm).between(*lengths))
             with self.engine.connect() as conn:
-                passed = [r[0] for r in conn.execute(norms)]
+                passed = [r[0] for r in conn.execute(candidates)]
             if not passed:
                 return []
             if len(passed) > 20_000:  # too many to list: let the database apply the pattern itself
-                stmt = stmt.where(RecordRow.plate_norm.in_(norms.scalar_subquery()))
+                stmt = stmt.where(RecordRow.plate_norm.in_(candidates.scalar_subquery()))
             else:
                 stmt = stmt.where(RecordRow.plate_norm.in_(passed))
         if camera_ids:
@@ -316,7 +293,7 @@ class RecordStore:
         if limit is not None:
             stmt = stmt.order_by(RecordRow.shot_time.desc()).limit(limit)
         with self.engine.connect() as conn:
-            return [(r[0], r[1]) for r in conn.execute(stmt)]
+            return [(r[0], r[1] or "") for r in conn.execute(stmt)]  # plate_norm is set, so plate_no is too
 
     def fuzzy_plates(
         self,
@@ -363,7 +340,7 @@ class RecordStore:
             for part in result.partitions(batch):
                 yield (
                     [r[0] for r in part],
-                    np.stack([np.frombuffer(r[1], np.float32) for r in part]),
+                    np.stack([np.frombuffer(r[1] or b"", np.float32) for r in part]),  # not NULL: filtered above
                     [r[2] for r in part],
                     [r[3] for r in part],
                 )
@@ -385,10 +362,7 @@ class RecordStore:
             self._forget_plates({r[1] for r in rows if r[1]})
             for _rid, _plate, *paths in rows:
                 for rel in paths:
-                    path = self.media_path(rel)
-                    if path is not None:
-                        path.unlink(missing_ok=True)
-                        path.with_name(path.name + SIDECAR_SUFFIX).unlink(missing_ok=True)  # signature
+                    self.media.remove(self.media_path(rel))  # the picture and its signature
             removed.extend(r[0] for r in rows)
 
     def _forget_plates(self, plates: set[str]) -> None:

@@ -63,7 +63,8 @@ class PRResult:
 def read_frames(video: Path, frames: list[int]) -> dict[int, np.ndarray]:
     """Decode the given 1-based frame numbers of a video (sequentially; seeking is unreliable in mp4)."""
     cap = cv2.VideoCapture(str(video))
-    wanted, out, idx = set(frames), {}, 0
+    wanted, idx = set(frames), 0
+    out: dict[int, np.ndarray] = {}
     while len(out) < len(wanted):
         ok, img = cap.read()
         if not ok:

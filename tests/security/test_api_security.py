@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import text
 
 from anfang.platform import Platform
+from anfang.security.component import Security
 from anfang.security.evidence import MAGIC, verify_bundle, verify_content
 from anfang.security.passwords import LoginThrottle
 from tests.security.api_fixtures import add_event, client_as, jpeg, make_platform
@@ -147,7 +148,7 @@ def test_faces_are_masked_without_see_identities(platform: Platform, shared_data
         masked = c.get(f"/api/events/{event.id}/snapshot.jpg").content
     image = cv2.imdecode(np.frombuffer(masked, np.uint8), cv2.IMREAD_COLOR)
     assert masked != original and image.shape == cv2.imdecode(np.frombuffer(original, np.uint8), 1).shape
-    assert len(platform.masker.face_boxes(image)) == 0  # no face left to find
+    assert len(platform.get(Security).masker.face_boxes(image)) == 0  # no face left to find
     views = [e for e in platform.audit.entries(1, 100) if e.action == "evidence.view"]
     assert [v.detail["masked"] for v in views] == [False, True]
 

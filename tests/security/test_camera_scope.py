@@ -21,7 +21,8 @@ from anfang.api.deps import audit_once
 from anfang.api.routers import devices, live
 from anfang.config import parse_config
 from anfang.platform import Platform
-from anfang.recording.wiring import service_of
+from anfang.recording.component import Recording
+from anfang.security.component import Security
 from anfang.vision.hog import HogDetector
 from tests.live_server import serve
 from tests.security.api_fixtures import add_event, client_as, make_platform
@@ -144,7 +145,7 @@ def test_recorded_video_needs_see_identities_and_is_audited(
     platform: Platform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     event = add_event(platform, "cam1")
-    service = service_of(platform)
+    service = platform.get(Recording).service
 
     def fake_mp4(*_args: object) -> Path:
         path = tmp_path / f"clip-{time.monotonic_ns()}.mp4"
@@ -242,7 +243,7 @@ def test_mjpeg_is_masked_without_see_identities(face_camera: Platform) -> None:
             with httpx.Client(base_url=base_url, headers=headers, timeout=20) as http:
                 for overlay in (0, 1):
                     frames[who, overlay] = _first_jpeg(http, "/api/cameras/faces/live.mjpg", {"overlay": overlay})
-    masker = face_camera.masker
+    masker = face_camera.get(Security).masker
     assert len(masker.face_boxes(frames["sees", 0])) >= 1  # the frame does show faces to a user who may see them
     assert len(masker.face_boxes(frames["blind", 0])) == 0
     assert len(masker.face_boxes(frames["blind", 1])) == 0  # with boxes drawn over it, too

@@ -9,6 +9,7 @@ import numpy as np
 
 from anfang.config import parse_config
 from anfang.platform import Platform
+from anfang.security.component import Security
 from anfang.vision.hog import HogDetector
 from anfang.vision.plate import PlateReader
 
@@ -23,7 +24,7 @@ def test_plates_are_masked(shared_data: Path, models_dir: Path, tmp_path: Path) 
         image = cv2.imdecode(np.fromfile(path, np.uint8), cv2.IMREAD_COLOR)
         label = path.stem.split("_")[-1]
         before = [p.text for p in reader.read(image)]
-        masked = platform.masker.mask(image)
+        masked = platform.get(Security).masker.mask(image)
         after = [p.text for p in reader.read(masked)]
         read_before += label in before
         read_after += label in after

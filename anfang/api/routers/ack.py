@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from anfang.api.deps import allowed_cameras, event_or_404, get_platform, require_permission
 from anfang.api.schemas import EventOut
 from anfang.platform import Platform
+from anfang.security.component import Security
 
 router = APIRouter(prefix="/events", tags=["events"])
 
@@ -44,8 +45,8 @@ def acknowledge(
     rec = platform.events.acknowledge(event_id, verdict={"status": body.status, "note": body.note, "by": who})
     if rec is None:  # deleted between the check and the write
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"event {event_id!r} not found")
-    audit = getattr(platform, "audit", None)
-    if audit is not None:
-        with contextlib.suppress(Exception):  # the audit feature may not be wired in every build
-            audit.append(who, "event.ack", event_id, {"status": body.status})
+    security = platform.find(Security)
+    if security is not None:
+        with contextlib.suppress(Exception):  # an audit failure must not undo the acknowledgement
+            security.audit.append(who, "event.ack", event_id, {"status": body.status})
     return EventOut.of(rec)

@@ -7,8 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
-from anfang.api.deps import get_platform, require_role
-from anfang.platform import Platform
+from anfang.api.deps import audit_log, require_role
+from anfang.security.audit import AuditLog
 
 router = APIRouter(prefix="/audit", tags=["audit"], dependencies=[Depends(require_role("auditor"))])
 
@@ -38,19 +38,19 @@ class VerifyOut(BaseModel):
 def list_audit(
     start: int = Query(1, ge=1, le=2**62, description="first seq"),
     limit: int = Query(100, ge=1, le=1000),
-    platform: Platform = Depends(get_platform),
+    log: AuditLog = Depends(audit_log),
 ) -> list[AuditEntryOut]:
     return [
         AuditEntryOut(
             seq=e.seq, time=e.time, actor=e.actor, action=e.action, target=e.target, detail=e.detail, hash=e.hash
         )
-        for e in platform.audit.entries(start, limit)  # type: ignore[attr-defined]
+        for e in log.entries(start, limit)
     ]
 
 
 @router.get("/verify", response_model=VerifyOut)
-def verify_audit(platform: Platform = Depends(get_platform)) -> VerifyOut:
-    problems = platform.audit.verify()  # type: ignore[attr-defined]
+def verify_audit(log: AuditLog = Depends(audit_log)) -> VerifyOut:
+    problems = log.verify()
     return VerifyOut(
         ok=not problems, problems=[ProblemOut(kind=p.kind, message=p.message, seq=p.seq) for p in problems]
     )

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from anfang.api.deps import SESSION_COOKIE, Principal, audit, client_ip, current_user, get_platform
 from anfang.platform import Platform
+from anfang.security.component import Security
 from anfang.security.passwords import LoginResult
 from anfang.security.users import UserError
 
@@ -77,22 +78,23 @@ def _me(p: Principal) -> MeOut:
 )
 def login(body: LoginIn, request: Request, response: Response, platform: Platform = Depends(get_platform)) -> MeOut:
     ip = client_ip(request)
-    outcome, token = platform.users.login(body.username, body.password, ip)  # type: ignore[attr-defined]
+    users = platform.get(Security).users
+    outcome, token = users.login(body.username, body.password, ip)
     ok = token is not None
     detail = {"result": outcome.result.value, "ip": ip}
-    platform.audit.append(body.username, "login" if ok else "login.failed", body.username, detail)  # type: ignore[attr-defined]
+    platform.get(Security).audit.append(body.username, "login" if ok else "login.failed", body.username, detail)
     if outcome.result is LoginResult.LOCKED:
         wait = str(max(1, math.ceil(outcome.retry_after_s)))
         raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, "too many failed logins", {"Retry-After": wait})
     if outcome.result is LoginResult.DISABLED:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "account disabled")
-    if not ok:
+    user = users.get(body.username)
+    if token is None or user is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong username or password")
-    user = platform.users.get(body.username)  # type: ignore[attr-defined]
     response.set_cookie(
         SESSION_COOKIE,
         token,
-        max_age=int(platform.users.session_ttl_s),  # type: ignore[attr-defined]
+        max_age=int(users.session_ttl_s),
         httponly=True,
         samesite="strict",
         secure=request.url.scheme == "https",
@@ -106,7 +108,7 @@ def logout(
     request: Request, user: Principal = Depends(current_user), platform: Platform = Depends(get_platform)
 ) -> Response:
     if user.token_kind == "session" and user.token_id:
-        platform.users.revoke(user.token_id)  # type: ignore[attr-defined]
+        platform.get(Security).users.revoke(user.token_id)
     audit(request, "logout", user.name)
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     response.delete_cookie(SESSION_COOKIE, path="/")
@@ -130,7 +132,7 @@ def change_password(
     platform: Platform = Depends(get_platform),
 ) -> Response:
     try:
-        ok = platform.users.change_password(user.name, body.current_password, body.new_password)  # type: ignore[attr-defined]
+        ok = platform.get(Security).users.change_password(user.name, body.current_password, body.new_password)
     except UserError as err:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(err)) from None
     audit(request, "user.password" if ok else "user.password.failed", user.name)
@@ -146,7 +148,7 @@ def _token_out(t) -> TokenOut:  # noqa: ANN001 - TokenInfo
 @router.get("/tokens", response_model=list[TokenOut])
 def list_tokens(user: Principal = Depends(current_user), platform: Platform = Depends(get_platform)) -> list[TokenOut]:
     """The caller's API tokens (an admin sees everyone's)."""
-    tokens = platform.users.tokens(None if user.is_admin else user.name)  # type: ignore[attr-defined]
+    tokens = platform.get(Security).users.tokens(None if user.is_admin else user.name)
     return [_token_out(t) for t in tokens]
 
 
@@ -154,10 +156,11 @@ def list_tokens(user: Principal = Depends(current_user), platform: Platform = De
 def create_token(
     body: TokenIn, request: Request, user: Principal = Depends(current_user), platform: Platform = Depends(get_platform)
 ) -> NewTokenOut:
-    days = body.ttl_days or platform.security_config.api_token_ttl_days  # type: ignore[attr-defined]
-    token_id, raw = platform.users.issue(user.name, "api", body.name, None if days is None else days * 86400.0)  # type: ignore[attr-defined]
+    security = platform.get(Security)
+    days = body.ttl_days or security.config.api_token_ttl_days
+    token_id, raw = security.users.issue(user.name, "api", body.name, None if days is None else days * 86400.0)
     audit(request, "token.create", user.name, {"token_id": token_id, "name": body.name})
-    info = next(t for t in platform.users.tokens(user.name) if t.id == token_id)  # type: ignore[attr-defined]
+    info = next(t for t in security.users.tokens(user.name) if t.id == token_id)
     return NewTokenOut(**_token_out(info).model_dump(), token=raw)
 
 
@@ -167,7 +170,7 @@ def create_token(
 def revoke_token(
     token_id: str, request: Request, user: Principal = Depends(current_user), platform: Platform = Depends(get_platform)
 ) -> Response:
-    if not platform.users.revoke(token_id, None if user.is_admin else user.name):  # type: ignore[attr-defined]
+    if not platform.get(Security).users.revoke(token_id, None if user.is_admin else user.name):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"token {token_id!r} not found")
     audit(request, "token.revoke", token_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -9,6 +9,7 @@ from anfang.api.deps import Principal, allowed_cameras, audit, current_user, get
 from anfang.api.schemas import CameraOut, CameraStatusOut
 from anfang.config.models import CameraConfig
 from anfang.platform import CameraExistsError, Platform
+from anfang.security.component import Security
 
 router = APIRouter(prefix="/cameras", tags=["cameras"])
 
@@ -127,8 +128,8 @@ def latest_frame(
         from anfang.video.snapshot import annotate
 
         image = annotate(image, detections, cam.zones, cam.lines)
-    if not user.see_identities and platform.security_config.mask_faces:  # type: ignore[attr-defined]
-        image = platform.masker.mask(image)  # type: ignore[attr-defined]
+    if not user.see_identities and platform.get(Security).config.mask_faces:
+        image = platform.get(Security).masker.mask(image)
     ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, _JPEG_QUALITY])
     if not ok:
         raise HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, "JPEG encoding failed")

@@ -13,6 +13,9 @@ from fastapi import APIRouter, Depends, HTTPException, Request, status
 from pydantic import BaseModel, Field
 
 from anfang.api.deps import allowed_cameras, audit, get_platform, require_role
+from anfang.gb28181.component import Gb28181
+from anfang.gb28181.config import Gb28181SourceConfig
+from anfang.gb28181.service import GbService
 from anfang.platform import Platform
 
 router = APIRouter(prefix="/devices", tags=["devices"])
@@ -24,8 +27,9 @@ class PtzIn(BaseModel):
     speed: int = Field(128, ge=0, le=255)
 
 
-def _service(platform: Platform) -> Any:
-    service = getattr(platform, "gb28181", None)
+def _service(platform: Platform) -> GbService:
+    gb = platform.find(Gb28181)
+    service = gb.service if gb is not None else None
     if service is None or not platform.running:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "GB/T 28181 is not enabled (gb28181.enabled)")
     return service
@@ -38,8 +42,8 @@ def _granted_channels(platform: Platform, allowed: frozenset[str] | None) -> set
     out = set()
     for cam in platform.cameras():
         src = cam.source
-        if cam.id in allowed and getattr(src, "type", None) == "gb28181":
-            out.add((src.device_id, src.channel_id or src.device_id))  # type: ignore[union-attr]
+        if cam.id in allowed and isinstance(src, Gb28181SourceConfig):
+            out.add((src.device_id, src.channel_id or src.device_id))
     return out
 
 

@@ -11,8 +11,8 @@ from pydantic import BaseModel
 
 from anfang.api.deps import Principal, allowed_cameras, audit, current_user, event_or_404, get_platform, require_role
 from anfang.platform import Platform
+from anfang.security.component import Security
 from anfang.security.export import export_event
-from anfang.security.wiring import delete_track
 
 router = APIRouter(tags=["evidence"])
 
@@ -22,12 +22,12 @@ def evidence_image(
 ) -> Response:
     """A stored picture as the caller may see it: camera-scoped, decrypted, masked, and audited."""
     rec = event_or_404(platform, user.cameras, event_id)
-    data = platform.media.read(getattr(rec, f"{kind}_path"))  # type: ignore[attr-defined]
+    data = platform.events.read_media(getattr(rec, f"{kind}_path"))
     if data is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"event {event_id!r} has no {kind}")
-    masked = not user.see_identities and platform.security_config.mask_faces  # type: ignore[attr-defined]
+    masked = not user.see_identities and platform.get(Security).config.mask_faces
     if masked:
-        data = platform.masker.mask_jpeg(data)  # type: ignore[attr-defined]
+        data = platform.get(Security).masker.mask_jpeg(data)
     audit(request, "evidence.view", event_id, {"kind": kind, "camera_id": rec.camera_id, "masked": masked})
     return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=86400"})
 
@@ -55,7 +55,7 @@ def export_evidence(
     rec = event_or_404(platform, allowed, event_id)
     with tempfile.TemporaryDirectory(prefix="anfang-export-") as tmp:
         out = Path(tmp) / f"{event_id}.zip"
-        export_event(platform.events, platform.media, platform.keys.signer(), event_id, out, {"exported_by": user.name})  # type: ignore[attr-defined]
+        export_event(platform.events, platform.keys.signer(), event_id, out, {"exported_by": user.name})
         data = out.read_bytes()
     audit(request, "evidence.export", event_id, {"camera_id": rec.camera_id, "bytes": len(data)})
     return Response(
@@ -79,7 +79,7 @@ def delete_track_route(
     camera_id: str, track_id: int, request: Request, platform: Platform = Depends(get_platform)
 ) -> DeletedOut:
     """Erase a tracked object's events and pictures (e.g. a data-subject request); audited."""
-    n = delete_track(platform, camera_id, track_id)
+    n = platform.events.delete_track(camera_id, track_id)
     if n == 0:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no events for track {track_id} on camera {camera_id!r}")
     audit(request, "evidence.delete", f"{camera_id}/{track_id}", {"events": n})

@@ -13,8 +13,8 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Uplo
 from pydantic import BaseModel, Field
 
 from anfang.api.deps import audit, get_platform, require_role
+from anfang.faces.component import Faces
 from anfang.faces.library import FaceLibrary, FaceLibraryError, best_face, decode_image
-from anfang.faces.wiring import faces_config, library_for
 from anfang.platform import Platform
 from anfang.vision.face.analyze import similarity
 
@@ -29,7 +29,7 @@ class WatchlistIn(BaseModel):
 
 
 def _library(platform: Platform = Depends(get_platform)) -> FaceLibrary:
-    return library_for(platform)
+    return platform.get(Faces).library
 
 
 def _call(fn, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202 - maps library errors to HTTP codes
@@ -117,7 +117,7 @@ async def compare(
         except FaceLibraryError as exc:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"image{i}: {exc}") from None
     sim = similarity(faces[0].embedding, faces[1].embedding)
-    threshold = faces_config(platform).match_threshold
+    threshold = platform.config.faces.match_threshold
     return {
         "similarity": round(sim, 4),
         "threshold": threshold,

@@ -9,8 +9,10 @@ from __future__ import annotations
 import cv2
 from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 
+from anfang.analytics.component import Heatmaps
 from anfang.api.deps import Principal, current_user, get_platform, must_mask, scoped_camera
 from anfang.platform import Platform
+from anfang.security.component import Security
 
 router = APIRouter(prefix="/cameras", tags=["cameras"])
 
@@ -28,13 +30,13 @@ def heatmap_png(
     user: Principal = Depends(current_user),
 ) -> Response:
     latest = platform.latest(camera_id)
-    heatmaps = getattr(platform, "heatmaps", None)
+    heatmaps = platform.find(Heatmaps)
     if heatmaps is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "heatmaps are not enabled")
     frame = latest[0].image if (background and latest is not None) else None
     if frame is not None and must_mask(platform, user):
-        frame = platform.masker.mask(frame)  # type: ignore[attr-defined]
-    ok, buf = cv2.imencode(".png", heatmaps.get(camera_id).render(frame))
+        frame = platform.get(Security).masker.mask(frame)
+    ok, buf = cv2.imencode(".png", heatmaps.maps.get(camera_id).render(frame))
     if not ok:
         raise HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, "PNG encoding failed")
     return Response(buf.tobytes(), media_type="image/png", headers={"Cache-Control": "no-store"})

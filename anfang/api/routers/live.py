@@ -48,8 +48,9 @@ from anfang.config.models import CameraConfig
 from anfang.core.detections import Detections
 from anfang.core.frame import Frame
 from anfang.platform import Platform
+from anfang.recording.component import Recording
 from anfang.recording.live import jpeg_of, overlay_of
-from anfang.recording.wiring import service_of
+from anfang.security.component import Security
 
 router = APIRouter(tags=["live"])
 
@@ -64,7 +65,7 @@ def _frame_jpeg(
     """One MJPEG frame; with ``mask``, faces are blurred on the clean picture before boxes are drawn over it
     (drawn boxes and labels would otherwise hide faces from the detector)."""
     if mask:
-        frame = replace(frame, image=platform.masker.mask(frame.image))  # type: ignore[attr-defined]
+        frame = replace(frame, image=platform.get(Security).masker.mask(frame.image))
     return jpeg_of(frame, detections, camera)
 
 
@@ -169,7 +170,7 @@ def hls_playlist(camera_id: str, request: Request, platform: Platform = Depends(
     403 without see_identities: the segments are the camera's H.264 copied unmasked (use live.mjpg).
     """
     try:
-        text = service_of(platform).hls_playlist(camera_id)
+        text = platform.get(Recording).service.hls_playlist(camera_id)
     except LookupError as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
     if text is None:
@@ -180,7 +181,7 @@ def hls_playlist(camera_id: str, request: Request, platform: Platform = Depends(
 
 @router.get("/cameras/{camera_id}/hls/{name}", response_class=FileResponse, dependencies=_HLS_CAMERA)
 def hls_segment(camera_id: str, name: str, platform: Platform = Depends(get_platform)) -> FileResponse:
-    path = service_of(platform).hls_segment(camera_id, name)
+    path = platform.get(Recording).service.hls_segment(camera_id, name)
     if path is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no live segment {name!r}")
     return FileResponse(path, media_type="video/mp2t", headers={"Cache-Control": "max-age=60"})

@@ -28,7 +28,7 @@ from anfang.api.deps import (
     scoped_video,
 )
 from anfang.platform import Platform
-from anfang.recording.wiring import service_of
+from anfang.recording.component import Recording
 
 router = APIRouter(tags=["recordings"])
 
@@ -60,7 +60,7 @@ def list_recordings(
     until: float | None = Query(None, description="epoch seconds; segments starting before this"),
     platform: Platform = Depends(get_platform),
 ) -> dict[str, Any]:
-    return service_of(platform).listing(camera_id, since, until)
+    return platform.get(Recording).service.listing(camera_id, since, until)
 
 
 @router.get(
@@ -72,7 +72,7 @@ def list_recordings(
 def get_segment(
     camera_id: str, start_ms: int, request: Request, platform: Platform = Depends(get_platform)
 ) -> FileResponse:
-    path = service_of(platform).segment_path(camera_id, start_ms)
+    path = platform.get(Recording).service.segment_path(camera_id, start_ms)
     if path is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"camera {camera_id!r} has no segment {start_ms}")
     audit(request, "recording.view", camera_id, {"segment": start_ms})
@@ -93,7 +93,7 @@ def play(
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "end: must be after start")
     if end - start > MAX_EXPORT_S:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"end: at most {MAX_EXPORT_S:.0f} s per request")
-    path = service_of(platform).export(camera_id, start, end)
+    path = platform.get(Recording).service.export(camera_id, start, end)
     if path is not None:
         audit(request, "recording.export", camera_id, {"start": start, "end": end})
     return _send_temp(path, f"{start:.3f}..{end:.3f}", f"{camera_id}-{int(start)}.mp4")
@@ -109,7 +109,7 @@ def event_clip(
 ) -> FileResponse:
     rec = event_or_404(platform, allowed, event_id)
     require_identities(platform, user, "an event clip")
-    path = service_of(platform).event_clip(rec.camera_id, rec.start_time, rec.end_time)
+    path = platform.get(Recording).service.event_clip(rec.camera_id, rec.start_time, rec.end_time)
     if path is not None:
         audit(request, "evidence.view", event_id, {"kind": "clip", "camera_id": rec.camera_id, "masked": False})
     return _send_temp(path, f"event {event_id!r}", f"event-{event_id}.mp4")

@@ -12,9 +12,11 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response,
 from anfang.api.deps import Principal, allowed_cameras, audit, current_user, get_platform, must_mask
 from anfang.platform import Platform
 from anfang.search.service import SearchError, SearchService, record_dict
+from anfang.security.component import Security
+from anfang.structuring.component import Structuring
 from anfang.structuring.gat1400 import export
+from anfang.structuring.service import RecordService
 from anfang.structuring.store import RecordRow
-from anfang.structuring.wiring import service_for
 
 router = APIRouter(prefix="/records", tags=["records"])
 MAX_LIMIT = 1000
@@ -25,8 +27,12 @@ def _url_base(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
+def record_service(platform: Platform) -> RecordService:
+    return platform.get(Structuring).service
+
+
 def search_service(platform: Platform) -> SearchService:
-    return SearchService(service_for(platform))
+    return SearchService(record_service(platform))
 
 
 @contextmanager
@@ -58,7 +64,7 @@ def attributes_page(
 
 
 def _scoped(platform: Platform, record_id: str, allowed: Scope) -> RecordRow:
-    row = service_for(platform).store.get(record_id)
+    row = record_service(platform).store.get(record_id)
     if row is None or (allowed is not None and row.camera_id not in allowed):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"record {record_id!r} not found")
     return row
@@ -136,12 +142,12 @@ def _picture(viewer: _Viewer, record_id: str, kind: Literal["snapshot", "crop"])
     A record's pictures identify people as much as an alarm's do, so they get no softer treatment."""
     platform = viewer.platform
     row = _scoped(platform, record_id, viewer.allowed)
-    data = service_for(platform).store.read_media(getattr(row, f"{kind}_path"), getattr(platform, "media", None))
+    data = record_service(platform).store.read_media(getattr(row, f"{kind}_path"))
     if data is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"record {record_id!r} has no {kind}")
     masked = must_mask(platform, viewer.user)
     if masked:
-        data = platform.masker.mask_jpeg(data)  # type: ignore[attr-defined]
+        data = platform.get(Security).masker.mask_jpeg(data)
     detail = {"kind": kind, "record": True, "camera_id": row.camera_id, "masked": masked}
     audit(viewer.request, "evidence.view", record_id, detail)
     return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=86400"})

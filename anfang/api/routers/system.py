@@ -19,6 +19,7 @@ from fastapi import APIRouter, Depends
 from anfang import __version__
 from anfang.api.deps import get_platform, require_permission
 from anfang.platform import Platform
+from anfang.recording.component import Recording
 
 router = APIRouter(tags=["system"])
 
@@ -64,7 +65,8 @@ def system(platform: Platform = Depends(get_platform)) -> dict[str, Any]:
     """CPU (percent since the previous call), memory, per-folder disk use, and uptime."""
     mem = psutil.virtual_memory()
     data = Path(platform.data_dir)
-    recordings = Path(getattr(platform, "recordings_dir", data / "recordings"))
+    recording = platform.find(Recording)
+    recordings = recording.service.root if recording is not None else data / "recordings"
     try:
         load = [round(x, 2) for x in os.getloadavg()]
     except OSError:

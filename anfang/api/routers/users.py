@@ -5,10 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from pydantic import BaseModel, Field
 
-from anfang.api.deps import audit, get_platform, require_role
-from anfang.platform import Platform
+from anfang.api.deps import audit, require_role, user_service
 from anfang.security.passwords import Role, UserRecord
-from anfang.security.users import UserError
+from anfang.security.users import UserError, UserService
 
 router = APIRouter(prefix="/users", tags=["users"], dependencies=[Depends(require_role("admin"))])
 
@@ -57,16 +56,16 @@ def _refused(err: UserError) -> HTTPException:
 
 
 @router.get("", response_model=list[UserOut])
-def list_users(platform: Platform = Depends(get_platform)) -> list[UserOut]:
-    return [_out(u) for u in platform.users.list()]  # type: ignore[attr-defined]
+def list_users(users: UserService = Depends(user_service)) -> list[UserOut]:
+    return [_out(u) for u in users.list()]
 
 
 @router.post(
     "", response_model=UserOut, status_code=status.HTTP_201_CREATED, responses={409: {"description": "exists"}}
 )
-def create_user(body: UserIn, request: Request, platform: Platform = Depends(get_platform)) -> UserOut:
+def create_user(body: UserIn, request: Request, users: UserService = Depends(user_service)) -> UserOut:
     try:
-        user = platform.users.create(  # type: ignore[attr-defined]
+        user = users.create(
             body.username, body.password, body.role, body.cameras, body.see_identities, body.must_change_password
         )
     except UserError as err:
@@ -76,8 +75,8 @@ def create_user(body: UserIn, request: Request, platform: Platform = Depends(get
 
 
 @router.get("/{username}", response_model=UserOut, responses={404: {"description": "unknown user"}})
-def get_user(username: str, platform: Platform = Depends(get_platform)) -> UserOut:
-    user = platform.users.get(username)  # type: ignore[attr-defined]
+def get_user(username: str, users: UserService = Depends(user_service)) -> UserOut:
+    user = users.get(username)
     if user is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"user {username!r} not found")
     return _out(user)
@@ -85,13 +84,13 @@ def get_user(username: str, platform: Platform = Depends(get_platform)) -> UserO
 
 @router.patch("/{username}", response_model=UserOut, responses={404: {"description": "unknown user"}})
 def update_user(
-    username: str, body: UserPatch, request: Request, platform: Platform = Depends(get_platform)
+    username: str, body: UserPatch, request: Request, users: UserService = Depends(user_service)
 ) -> UserOut:
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
     if changes.pop("all_cameras", False):
         changes["cameras"] = None
     try:
-        user = platform.users.update(username, **changes)  # type: ignore[attr-defined]
+        user = users.update(username, **changes)
     except KeyError:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"user {username!r} not found") from None
     except UserError as err:
@@ -103,9 +102,9 @@ def update_user(
 
 
 @router.delete("/{username}", status_code=status.HTTP_204_NO_CONTENT, responses={404: {"description": "unknown user"}})
-def delete_user(username: str, request: Request, platform: Platform = Depends(get_platform)) -> Response:
+def delete_user(username: str, request: Request, users: UserService = Depends(user_service)) -> Response:
     try:
-        platform.users.delete(username)  # type: ignore[attr-defined]
+        users.delete(username)
     except KeyError:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"user {username!r} not found") from None
     except UserError as err:

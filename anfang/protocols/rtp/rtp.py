@@ -95,7 +95,7 @@ class JitterBuffer:
         out = self._drain()
         while len(self._held) > self.depth:
             nearest = min(self._held, key=lambda s: (s - self._next) & 0xFFFF)  # type: ignore[operator]
-            self.lost += (nearest - self._next) & 0xFFFF  # type: ignore[operator]
+            self.lost += (nearest - self._next) & 0xFFFF
             self._next = nearest
             out += self._drain()
         return out

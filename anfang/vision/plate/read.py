@@ -98,17 +98,17 @@ class PlateRecognizer:
                 new_blank[k], new_paths_b[k] = best + row[0], path
             for k in range(n):  # character k: repeat, or enter from blank / from a different previous char
                 cand = inside[k].copy()
-                src = [None] * len(cand)  # None = repeat (path unchanged)
+                src: list[tuple[str, int] | None] = [None] * len(cand)  # None = repeat (path unchanged)
                 if blank[k] > neg:
                     better = blank[k] > cand
                     cand = np.where(better, blank[k], cand)
-                    for j in np.flatnonzero(better):
-                        src[j] = ("b", k)
+                    for hit in np.flatnonzero(better).tolist():
+                        src[hit] = ("b", k)
                 if k > 0 and len(inside[k - 1]):
                     prev = inside[k - 1]
                     order = np.argsort(prev)[::-1][:2]
                     for j, cid in enumerate(ids[k]):
-                        p = order[0] if ids[k - 1][order[0]] != cid or len(order) < 2 else order[1]
+                        p = int(order[0] if ids[k - 1][order[0]] != cid or len(order) < 2 else order[1])
                         if prev[p] > cand[j]:
                             cand[j], src[j] = prev[p], ("c", p)
                 new_inside[k] = cand + row[ids[k]]

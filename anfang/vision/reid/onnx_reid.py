@@ -28,7 +28,7 @@ class ReidConfig(BaseModel):
     mean: tuple[float, float, float] = (0.485, 0.456, 0.406)
     std: tuple[float, float, float] = (0.229, 0.224, 0.225)
     layout: Literal["nchw", "nhwc"] = "nchw"
-    threads: int = Field(1, ge=1)
+    threads: int = Field(default=1, ge=1)
 
 
 class ReidEmbedder(Protocol):

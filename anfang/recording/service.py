@@ -1,8 +1,7 @@
-"""How recording joins the platform: one service object, one observer factory, one bus listener.
+"""Recording's service: recorders by camera, the segment index, exports and live HLS; what the routes call.
 
-``attach(platform)`` is the only call the platform makes; routes reach the service with
-:func:`service_of`. Recording is per camera (``recording.mode``), so cameras with ``off`` get no observer
-work beyond a no-op.
+Recording is per camera (``recording.mode``), so cameras with ``off`` get no observer work beyond owning
+the packet feed (for live HLS).
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from anfang.component import Context
 from anfang.config.models import CameraConfig
 from anfang.events.model import Event
 from anfang.recording.config import RecordingConfig
@@ -26,18 +26,27 @@ from anfang.recording.sweep import Sweeper
 class RecordingService:
     """Recorders by camera, the segment index, exports; what the API routes call."""
 
-    def __init__(self, platform: Any) -> None:
-        self.platform = platform
-        self.root = Path(platform.data_dir) / "recordings"
-        self.live_root = Path(platform.data_dir) / "live"  # HLS segments, deleted when nobody watches
-        self.index = SegmentIndex(platform.engine)
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.root = ctx.data_dir / "recordings"
+        self.live_root = ctx.data_dir / "live"  # HLS segments, deleted when nobody watches
+        self.index = SegmentIndex(ctx.engine)
         self.recorders: dict[str, Recorder] = {}
         self._lock = threading.Lock()
-        platform.bus.add_listener(self._on_event)
+        self.sweeper: Sweeper | None = None
+        ctx.bus.add_listener(self._on_event)
+
+    def start(self) -> None:
+        """Start the sweeper thread: orphan scan (crash recovery), then hourly retention."""
         self.sweeper = Sweeper(self.index, self.root, self._configs).start()
 
+    def stop(self) -> None:
+        if self.sweeper is not None:
+            self.sweeper.stop()
+            self.sweeper = None
+
     def _configs(self) -> dict[str, RecordingConfig]:
-        return {cam.id: cam.recording for cam in self.platform.config.cameras}
+        return {cam.id: cam.recording for cam in self.ctx.config.cameras}
 
     def make_observer(self, camera: CameraConfig) -> Recorder:
         """Every camera gets one: with ``mode: off`` it only owns the packet feed, for live HLS."""
@@ -58,7 +67,7 @@ class RecordingService:
         recorder = self.recorders.get(camera_id)
         writer = recorder.writer if recorder is not None else None
         try:
-            mode = self.platform.camera(camera_id).recording.mode
+            mode = self.ctx.cameras.camera(camera_id).recording.mode
         except KeyError:
             mode = "off"
         return {
@@ -91,7 +100,7 @@ class RecordingService:
 
     def event_clip(self, camera_id: str, start: float, end: float | None) -> Path | None:
         try:
-            cfg = self.platform.camera(camera_id).recording
+            cfg = self.ctx.cameras.camera(camera_id).recording
             pre, post = cfg.pre_roll_s, cfg.post_roll_s
         except KeyError:  # camera since removed: its recordings may still be there
             pre, post = 5.0, 10.0
@@ -121,18 +130,3 @@ class RecordingService:
         recorder = self.recorders.get(camera_id)
         mux = recorder._hls if recorder is not None else None
         return None if mux is None or mux.closed else mux.segment(name)
-
-
-def attach(platform: Any) -> RecordingService:
-    """Give ``platform`` recording: a service at ``platform.recording`` and a per-camera observer."""
-    service = RecordingService(platform)
-    platform.recording = service
-    platform.observer_factories.append(service.make_observer)
-    return service
-
-
-def service_of(platform: Any) -> RecordingService:
-    service = getattr(platform, "recording", None)
-    if service is None:
-        service = attach(platform)
-    return service

@@ -1,0 +1,91 @@
+"""Security as a component: accounts, sessions, the audit chain, privacy masking and per-type retention.
+
+Why a component: these were attributes the security wiring wrote onto the platform, with a retention step
+patched over ``Platform.purge_expired``. Here they are typed fields of one class the API looks up with
+``platform.get(Security)``; the keys and the evidence media policy are the core's (``ctx.keys``,
+``ctx.media``), so every store is already built with them before any component exists.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, ClassVar
+
+from anfang.component import Component, Context
+from anfang.security.audit import AuditLog
+from anfang.security.config import SecurityConfig
+from anfang.security.masking import Masker, build_masker
+from anfang.security.passwords import LoginThrottle
+from anfang.security.users import UserService
+
+if TYPE_CHECKING:
+    from fastapi import APIRouter
+
+log = logging.getLogger(__name__)
+
+SYSTEM = "system"
+DAY = 86400.0
+
+
+class Security(Component):
+    """Users and tokens, the SM3/SM2 audit log, the masker; ``stop`` signs the audit head."""
+
+    name = "security"
+    commands: ClassVar[tuple[str, ...]] = ("anfang.cli.security",)
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        self.config: SecurityConfig = ctx.config.security
+        cfg = self.config
+        self.audit = AuditLog(ctx.engine, ctx.keys.signer())
+        throttle = LoginThrottle(
+            max_failures=cfg.login.max_failures,
+            window_s=cfg.login.window_s,
+            lockout_s=cfg.login.lockout_s,
+            max_failures_per_ip=cfg.login.max_failures_per_ip,
+        )
+        self.users = UserService(ctx.engine, throttle=throttle, session_ttl_s=cfg.session_ttl_h * 3600)
+        self.masker: Masker = build_masker(ctx.config, ctx.models_dir)  # the one face detector + plate locator
+        password = self.users.ensure_first_admin()
+        if password:
+            self.audit.append(SYSTEM, "user.create", "admin", {"role": "admin", "first_start": True})
+            announce_first_admin(password)
+
+    @classmethod
+    def routers(cls) -> Sequence[APIRouter]:
+        from anfang.api.routers import audit, auth, evidence, users
+
+        return (auth.router, users.router, audit.router, evidence.router)
+
+    @classmethod
+    def public_routers(cls) -> Sequence[APIRouter]:
+        from anfang.api.routers import auth
+
+        return (auth.public,)
+
+    def stop(self) -> None:
+        self.audit.checkpoint()  # sign the audit head at shutdown
+
+    def purge(self, now: float) -> None:
+        """Per-type retention (``security.retention``), on top of the store's ``retention_days``."""
+        ret = self.config.retention
+        if ret.events_days is not None:
+            self.ctx.events.purge(now - ret.events_days * DAY)
+        if ret.snapshots_days is not None:
+            self.ctx.events.purge_snapshots(now - ret.snapshots_days * DAY)
+        if ret.audit_days is not None:
+            self.audit.prune(now - ret.audit_days * DAY)
+
+
+def announce_first_admin(password: str) -> None:
+    """Printed once, on the console only (never to a log file handler, never stored in clear)."""
+    bar = "=" * 64
+    print(
+        f"\n{bar}\n anfang: first start — created user 'admin'\n one-time password: {password}\n"
+        f" (you must change it at first login; it is not shown again)\n{bar}\n",
+        file=sys.stderr,
+        flush=True,
+    )
+    log.warning("first start: user 'admin' created; its one-time password was printed on the console")
