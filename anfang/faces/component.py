@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from anfang.component import Component, Context
 from anfang.faces.config import FacesConfig
+from anfang.security.component import Security
 
 if TYPE_CHECKING:
     from fastapi import APIRouter
@@ -27,6 +28,8 @@ class Faces(Component):
     """``library``: the :class:`~anfang.faces.library.FaceLibrary` (built eagerly when ``faces.enabled``)."""
 
     name = "faces"
+    # Watchlist pictures are masked and enrolments audited by Security.
+    needs: ClassVar[tuple[type[Component], ...]] = (Security,)
     commands: ClassVar[tuple[str, ...]] = ("anfang.cli.faces",)
 
     def __init__(self, ctx: Context) -> None:

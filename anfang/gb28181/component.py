@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from anfang.component import Component, Context
+from anfang.security.component import Security
 
 if TYPE_CHECKING:
     from fastapi import APIRouter
@@ -27,6 +28,8 @@ class Gb28181(Component):
     """``service``: the :class:`~anfang.gb28181.service.GbService`, started and stopped with the platform."""
 
     name = "gb28181"
+    # PTZ and device changes are audited by Security.
+    needs: ClassVar[tuple[type[Component], ...]] = (Security,)
     commands: ClassVar[tuple[str, ...]] = ("anfang.cli.gb28181",)
     plugins: ClassVar[tuple[str, ...]] = ("anfang.gb28181.source",)
 

@@ -8,10 +8,11 @@ context (data dir, engine, bus, the camera registry), and the routes find it wit
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from anfang.component import Component, Context
 from anfang.recording.service import RecordingService
+from anfang.security.component import Security
 
 if TYPE_CHECKING:
     from fastapi import APIRouter
@@ -23,6 +24,8 @@ class Recording(Component):
     """``service``: the :class:`RecordingService`; ``start``/``stop`` run its retention sweeper."""
 
     name = "recording"
+    # Live frames are masked and playback audited by Security.
+    needs: ClassVar[tuple[type[Component], ...]] = (Security,)
 
     def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)

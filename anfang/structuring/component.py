@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from anfang.component import Component, Context
+from anfang.security.component import Security
 from anfang.structuring.config import RecordsConfig
 
 if TYPE_CHECKING:
@@ -30,6 +31,8 @@ class Structuring(Component):
     """``service``: the :class:`RecordService` (built on first use, or at start-up when records are on)."""
 
     name = "structuring"
+    # Record pictures are masked and exports audited by Security.
+    needs: ClassVar[tuple[type[Component], ...]] = (Security,)
     commands: ClassVar[tuple[str, ...]] = ("anfang.cli.plates", "anfang.cli.search")
 
     def __init__(self, ctx: Context) -> None:
