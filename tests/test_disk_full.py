@@ -148,7 +148,7 @@ def test_full_disk_loses_no_event(small_disk: Path | None, vtest_video: Path) ->
             return [e for e in list(published) if e.rule == "system" and e.type == kind]
 
         wait_for("events with pictures", lambda: len(rule_events(pictures=True)) >= 2)
-        assert platform.camera_status()["campus"]["storage"] == "ok" or platform.space.level() <= Level.RECORDINGS_PAUSED
+        assert platform.space.level() <= Level.RECORDINGS_PAUSED  # recordings may already fill 14 MiB
 
         # Between the reserve and the event-pictures threshold: recordings and pictures stop, rows go on.
         fill(ballast, 6 * MB)

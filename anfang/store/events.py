@@ -109,6 +109,8 @@ class EventStore:
                             raise
                         self._drop_pictures(event, written, signed)
                         note = f"pictures not stored: {err.strerror or err}"
+            if note is not None:  # on the event too: bus consumers (alarm desk, sinks) see why
+                event.attributes = {**event.attributes, "storage": note}
             try:
                 with self._write_lock, Session(self.engine) as session, session.begin():
                     session.add(self._record(event, note))
