@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from anfang.security.keys import KeyStore
     from anfang.security.media import MediaPolicy
     from anfang.store.events import EventStore
+    from anfang.store.space import DiskGuard
 
 C = TypeVar("C", bound="Component")
 
@@ -83,6 +84,7 @@ class Context:
     sink: Callable[[Event], None]
     cameras: CameraRegistry
     components: Components
+    space: DiskGuard  # the free-space policy every writer of the data dir consults (anfang/store/space.py)
 
 
 class Component:

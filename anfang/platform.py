@@ -26,6 +26,7 @@ from anfang.store.cameras import CameraStore
 from anfang.store.db import make_engine
 from anfang.store.events import EventStore
 from anfang.store.migrate import upgrade
+from anfang.store.space import DiskGuard
 from anfang.vision.base import Detector
 
 if TYPE_CHECKING:
@@ -70,7 +71,9 @@ class Platform:
         self.keys.ensure()
         # The evidence policy every store that writes pictures is built with (signing, SM4 at rest).
         self.media = MediaPolicy.from_config(config.security, self.data_dir, self.keys)
-        self.events = EventStore(self.engine, self.data_dir / "media", self.media)
+        # The free-space policy: every writer of the data dir asks it first (docs/recording.md, "Full disk").
+        self.space = DiskGuard(self.data_dir, config.store.space)
+        self.events = EventStore(self.engine, self.data_dir / "media", self.media, self.space)
         self.camera_store = CameraStore(self.engine)
         self.bus = EventBus()
         self._origin: dict[str, str] = {c.id: "config" for c in config.cameras}
@@ -93,6 +96,7 @@ class Platform:
             sink=self.sink,
             cameras=self,
             components=self,
+            space=self.space,
         )
         # Every registered component class in start order, enabled or not (the API mounts all their routes).
         self.registered: list[type[Component]] = component_classes(components)
@@ -185,6 +189,7 @@ class Platform:
                 self.manager = self._new_manager()
             self._started = self._ever_started = True
             self._stop.clear()
+            self.space.start(self.sink)  # first: a component's start may already meet a full disk
             for component in self._components.values():  # in dependency order, before the cameras
                 component.start()
             for cam in self.initial_cameras():
@@ -213,6 +218,10 @@ class Platform:
                 component.stop()
             except Exception:
                 log.exception("component %s did not stop cleanly", component.name)
+        self.space.stop()
+        self.events.flush_backlog()
+        if self.events.backlog:  # the database is still full: these rows cannot be kept
+            log.error("platform stopping on a full disk: %d held events could not be stored", self.events.backlog)
         self.engine.dispose()
         log.info("platform stopped")
 
@@ -343,7 +352,8 @@ class Platform:
         """Per-camera pipeline status as plain dicts (empty before ``start()``)."""
         if not self._started:
             return {}
-        return {cid: st.to_dict() for cid, st in self.manager.status().items()}
+        storage = self.space.status_line()  # one disk for every camera: e.g. "degraded — pictures paused"
+        return {cid: {**st.to_dict(), "storage": storage} for cid, st in self.manager.status().items()}
 
     def latest(self, camera_id: str) -> tuple[Frame, Detections] | None:
         """The camera's newest frame and its detections; ``KeyError`` if the camera is unknown."""

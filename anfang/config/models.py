@@ -21,6 +21,7 @@ from anfang.faces.config import FacesConfig
 from anfang.gb28181.config import Gb28181Config
 from anfang.recording.config import RecordingConfig
 from anfang.security.config import SecurityConfig
+from anfang.store.space import SpaceConfig
 from anfang.structuring.config import RecordsConfig
 
 __all__ = [
@@ -151,6 +152,7 @@ class ApiConfig(_Strict):
 class StoreConfig(_Strict):
     url: str | None = None  # SQLAlchemy URL; default SQLite file in data_dir
     retention_days: float = Field(default=30.0, gt=0)
+    space: SpaceConfig = Field(default_factory=SpaceConfig)  # free-space policy (anfang/store/space.py)
 
 
 class AppConfig(_Strict):

@@ -5,9 +5,9 @@ compressed packets go source tap → :class:`~anfang.recording.feed.PacketFeed` 
 to epoch time and batches them) → writer; the camera thread only notes which frame it analysed. With any
 other codec it passes decoded images to the writer's encoder.
 
-A paused writer (quota or free-space limit) turns into one ``recording_paused`` health event, returned
-from ``on_frame`` so it goes through the platform sink like any rule event; ``recording_resumed``
-follows when space is back. Analytics never stop for either.
+A paused writer (quota, the platform's free-space policy, or the camera's ``min_free_gb``) turns into
+one ``recording_paused`` health event, returned from ``on_frame`` so it goes through the platform sink
+like any rule event; ``recording_resumed`` follows when space is back. Analytics never stop for either.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from anfang.recording.feed import Batch, PacketFeed
 from anfang.recording.hls import HlsMuxer
 from anfang.recording.index import SegmentIndex
 from anfang.recording.writer import REMUX_CODECS, SegmentWriter
+from anfang.store.space import DiskGuard
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +36,9 @@ class Recorder:
     every H.264/H.265 camera; the tap costs nothing while nobody subscribes.
     """
 
-    def __init__(self, camera: CameraConfig, root: Path, index: SegmentIndex) -> None:
+    def __init__(self, camera: CameraConfig, root: Path, index: SegmentIndex, space: DiskGuard | None = None) -> None:
         self.camera_id = camera.id
+        self.space = space  # the platform's free-space policy, handed to the writer
         self.cfg = camera.recording
         self.root = root
         self.index = index
@@ -67,7 +69,7 @@ class Recorder:
     def _writer(self) -> SegmentWriter:
         if self.writer is None:
             fps = float(getattr(self._source, "fps", 0.0) or 10.0)
-            self.writer = SegmentWriter(self.camera_id, self.root, self.index, self.cfg, fps=fps)
+            self.writer = SegmentWriter(self.camera_id, self.root, self.index, self.cfg, fps=fps, space=self.space)
         return self.writer
 
     def on_frame(self, frame: Frame, tracked: Detections, detected: bool) -> list[Event] | None:

@@ -50,7 +50,7 @@ class RecordingService:
 
     def make_observer(self, camera: CameraConfig) -> Recorder:
         """Every camera gets one: with ``mode: off`` it only owns the packet feed, for live HLS."""
-        recorder = Recorder(camera, self.root, self.index)
+        recorder = Recorder(camera, self.root, self.index, self.ctx.space)
         with self._lock:
             self.recorders[camera.id] = recorder
         return recorder

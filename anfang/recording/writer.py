@@ -41,6 +41,7 @@ import numpy as np
 from anfang.recording.config import RecordingConfig
 from anfang.recording.index import Segment, SegmentIndex
 from anfang.recording.retention import enforce_retention
+from anfang.store.space import DiskGuard, Writer
 
 log = logging.getLogger(__name__)
 
@@ -81,8 +82,10 @@ class SegmentWriter:
     """
 
     def __init__(self, camera_id: str, root: Path, index: SegmentIndex, cfg: RecordingConfig,
-                 fps: float = 10.0, depth: int = 120, clock: Callable[[], float] = time.time) -> None:
+                 fps: float = 10.0, depth: int = 120, clock: Callable[[], float] = time.time,
+                 space: DiskGuard | None = None) -> None:
         self.camera_id = camera_id
+        self.space = space  # the platform's free-space policy: recordings are the first writer it stops
         self.root = root
         self.index = index
         self.cfg = cfg
@@ -316,11 +319,14 @@ class SegmentWriter:
         return int(self.cfg.max_disk_gb * GB * 0.9)  # low-water mark: do not delete one segment per check
 
     def _over_budget(self) -> str | None:
+        """Why recording must pause now (quota, the free-space policy, this camera's ``min_free_gb``), or None."""
         current = self._cur.path.stat().st_size if self._cur is not None and self._cur.path.exists() else 0
         if self.cfg.max_disk_gb is not None and self._closed_bytes + current >= self.cfg.max_disk_gb * GB:
             return f"quota of {self.cfg.max_disk_gb:g} GB reached"
+        if self.space is not None and not self.space.allows(Writer.RECORDINGS):
+            return self.space.why(Writer.RECORDINGS)
         self.root.mkdir(parents=True, exist_ok=True)
-        free = shutil.disk_usage(self.root).free
+        free = self.space.free_bytes() if self.space is not None else shutil.disk_usage(self.root).free
         if free < self.cfg.min_free_gb * GB:
             return f"disk almost full ({free / GB:.2f} GB free, minimum {self.cfg.min_free_gb:g} GB)"
         return None

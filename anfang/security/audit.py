@@ -15,6 +15,7 @@ selects in batches, so a log of millions of rows verifies in bounded memory.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -23,13 +24,15 @@ from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Float, Integer, String, delete, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from anfang.security.keys import Signer
 from anfang.security.problems import Problem
 from anfang.security.sm import sm3_hex
 from anfang.store.db import Base, tables_metadata
+
+log = logging.getLogger(__name__)
 
 GENESIS = "0" * 64
 _SEARCH_WINDOW = 64  # how far from its position verify looks for the seq a moved entry was written with
@@ -181,6 +184,17 @@ class AuditLog:
             s.add(cp)
             s.commit()
             return cp
+
+    def checkpoint_or_log(self, when: str) -> AuditCheckpoint | None:
+        """:meth:`checkpoint`, but a database that cannot write (``database or disk is full``) is one log line,
+        not an exception: a stop on a full disk must finish. The security component calls it at start too,
+        so a head left unsigned by such a stop is signed at the next start."""
+        try:
+            return self.checkpoint()
+        except OperationalError as err:
+            log.error("audit: the head could not be signed at %s (%s); it is signed at the next start", when,
+                      err.orig if err.orig is not None else err)
+            return None
 
     def prune(self, before: float) -> int:
         """Retention: delete entries older than ``before`` up to the newest signed checkpoint among them.

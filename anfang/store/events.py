@@ -4,6 +4,11 @@ Images are written first (atomically, fsynced), then the row is committed. So on
 returns, the event and its pictures survive a crash; if the process dies in between, at worst an orphan
 JPEG is left, never a row pointing at a half-written file. Paths in the rows are relative to the media
 folder so a data folder can be moved or restored elsewhere.
+
+On a filling disk the store follows the free-space policy (:mod:`anfang.store.space`): pictures stop
+first (the row records why in ``attributes.storage``), the row is always tried, and a row the database
+refuses for lack of space waits in a bounded in-memory backlog that the guard's thread writes as soon as
+space is back, so no event row is lost while the process runs.
 """
 
 from __future__ import annotations
@@ -11,18 +16,21 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, Integer, cast, delete, func, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from anfang.events.model import Event
 from anfang.security.media import KINDS, MediaPolicy
 from anfang.store.db import EventRecord
 from anfang.store.files import inside, safe_name, write_atomic
+from anfang.store.space import DiskGuard, Writer, is_disk_full
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +50,11 @@ class HourCount:
 class EventStore:
     """Persist and query events; safe to call from every camera thread at once."""
 
-    def __init__(self, engine: Engine, media_dir: Path, media: MediaPolicy | None = None) -> None:
+    def __init__(
+        self, engine: Engine, media_dir: Path, media: MediaPolicy | None = None, space: DiskGuard | None = None
+    ) -> None:
         self.engine = engine
+        self.space = space  # the free-space policy (None: write until the OS says no)
         # Evidence policy: pictures are sealed (SM4) before they are written and signed (SM2) after.
         self.media = media if media is not None else MediaPolicy()
         self.media_dir = Path(media_dir)
@@ -51,6 +62,13 @@ class EventStore:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         # SQLite has one writer anyway; serialising here avoids busy-timeout waits between our own threads.
         self._write_lock = threading.Lock()
+        # Rows the database refused for lack of space, oldest first, written again by flush_backlog().
+        self._backlog: deque[Event] = deque()
+        self.backlog_limit = space.config.backlog if space is not None else 0
+        self.lost = 0  # rows dropped because the backlog was full too
+        if space is not None:
+            space.backlog = lambda: len(self._backlog)
+            space.on_tick.append(self.flush_backlog)
 
     # ------------------------------------------------------------ paths
 
@@ -70,48 +88,143 @@ class EventStore:
 
     def add(self, event: Event) -> None:
         """Write the event's JPEGs (sealed by the media policy) and row, then sign the pictures; fills in
-        ``snapshot_path`` / ``crop_path`` (relative). The event keeps its clear pictures for later observers."""
+        ``snapshot_path`` / ``crop_path`` (relative). The event keeps its clear pictures for later observers.
+
+        Pictures are skipped while the free-space policy pauses them, or when writing them hits a full disk
+        (``attributes.storage`` says so); the row is written anyway. A row the database refuses for lack of
+        space goes to the backlog (no exception): :meth:`flush_backlog` writes it when space is back.
+        """
         written: list[Path] = []
         signed: list[tuple[Path, bytes]] = []
+        note: str | None = None
         try:
-            for kind in KINDS:
-                data: bytes | None = getattr(event, kind)
-                if not data:
-                    continue
-                rel = self._relative_for(event, kind)
-                path = self.media_dir / rel
-                existed = path.exists()  # a retried add must not delete the first attempt's pictures
-                write_atomic(path, self.media.seal(data))
-                if not existed:
-                    written.append(path)
-                signed.append((path, data))
-                setattr(event, f"{kind}_path", rel)
-            record = EventRecord(
-                id=event.id,
-                camera_id=event.camera_id,
-                rule=event.rule,
-                type=event.type,
-                object_class=event.object_class,
-                track_id=event.track_id,
-                start_time=float(event.start_time),
-                end_time=None if event.end_time is None else float(event.end_time),
-                box=[float(v) for v in event.box] if event.box is not None else None,
-                score=None if event.score is None else float(event.score),
-                attributes=event.to_dict()["attributes"],  # numpy scalars → JSON types
-                snapshot_path=event.snapshot_path,
-                crop_path=event.crop_path,
-                acknowledged=False,
-                ack_time=None,
-                created_at=time.time(),
-            )
-            with self._write_lock, Session(self.engine) as session, session.begin():
-                session.add(record)
+            if any(getattr(event, kind) for kind in KINDS):
+                if self.space is not None and not self.space.allows(Writer.EVENT_PICTURES):
+                    note = "pictures not stored: " + self.space.why(Writer.EVENT_PICTURES)
+                else:
+                    try:
+                        self._write_pictures(event, written, signed)
+                    except OSError as err:
+                        if not is_disk_full(err):
+                            raise
+                        self._drop_pictures(event, written, signed)
+                        note = f"pictures not stored: {err.strerror or err}"
+            if note is not None:  # on the event too: bus consumers (alarm desk, sinks) see why
+                event.attributes = {**event.attributes, "storage": note}
+            try:
+                with self._write_lock, Session(self.engine) as session, session.begin():
+                    session.add(self._record(event, note))
+            except OperationalError as err:
+                if not is_disk_full(err) or self.space is None:  # no policy: the caller hears of it
+                    raise
+                self._drop_pictures(event, written, signed)
+                self._hold(event, "pictures not stored: the database was full" if note is None else note)
+                return
         except BaseException:
             for path in written:
                 path.unlink(missing_ok=True)
             raise
+        if self.space is not None:
+            self.space.db_write_ok()  # clears FULL: the database takes rows again
         for path, data in signed:
             self.media.sign(path, data)
+
+    def _write_pictures(self, event: Event, written: list[Path], signed: list[tuple[Path, bytes]]) -> None:
+        for kind in KINDS:
+            data: bytes | None = getattr(event, kind)
+            if not data:
+                continue
+            rel = self._relative_for(event, kind)
+            path = self.media_dir / rel
+            existed = path.exists()  # a retried add must not delete the first attempt's pictures
+            write_atomic(path, self.media.seal(data))
+            if not existed:
+                written.append(path)
+            signed.append((path, data))
+            setattr(event, f"{kind}_path", rel)
+
+    @staticmethod
+    def _drop_pictures(event: Event, written: list[Path], signed: list[tuple[Path, bytes]]) -> None:
+        """Give the space back to the rows: the pictures this add wrote go, the row will not point at them."""
+        for path in written:
+            path.unlink(missing_ok=True)
+        written.clear()
+        signed.clear()
+        event.snapshot_path = event.crop_path = None
+
+    def _record(self, event: Event, note: str | None) -> EventRecord:
+        attributes = event.to_dict()["attributes"]  # numpy scalars → JSON types
+        if note is not None:
+            attributes["storage"] = note
+        return EventRecord(
+            id=event.id,
+            camera_id=event.camera_id,
+            rule=event.rule,
+            type=event.type,
+            object_class=event.object_class,
+            track_id=event.track_id,
+            start_time=float(event.start_time),
+            end_time=None if event.end_time is None else float(event.end_time),
+            box=[float(v) for v in event.box] if event.box is not None else None,
+            score=None if event.score is None else float(event.score),
+            attributes=attributes,
+            snapshot_path=event.snapshot_path,
+            crop_path=event.crop_path,
+            acknowledged=False,
+            ack_time=None,
+            created_at=time.time(),
+        )
+
+    # ------------------------------------------------------------ the backlog (database full)
+
+    def _hold(self, event: Event, note: str) -> None:
+        if self.space is not None:
+            self.space.db_write_failed()
+        event.attributes = {**event.attributes, "storage": note}
+        with self._write_lock:
+            if len(self._backlog) < self.backlog_limit:
+                self._backlog.append(event)
+                if len(self._backlog) == 1:
+                    log.warning("database full: events are held in memory until space is back")
+                return
+            self.lost += 1
+            lost = self.lost
+        if lost == 1 or lost % 100 == 0:  # rate-limited: one line, then one per hundred
+            log.error("database full and the event backlog (%d) is full: %d events lost so far (latest %s)",
+                      self.backlog_limit, lost, event.id)
+
+    @property
+    def backlog(self) -> int:
+        """Events waiting for the database (it refused them for lack of space)."""
+        return len(self._backlog)
+
+    def flush_backlog(self) -> int:
+        """Write held rows, oldest first, until the database refuses again; returns how many were written.
+
+        Run on the free-space guard's thread at every check, and at stop."""
+        done = 0
+        while True:
+            with self._write_lock:
+                if not self._backlog:
+                    break
+                event = self._backlog[0]
+                try:
+                    with Session(self.engine) as session, session.begin():
+                        session.merge(self._record(event, None))  # merge: a retry after a lost commit reply
+                except OperationalError as err:
+                    if not is_disk_full(err):
+                        log.exception("backlog: event %s cannot be stored; dropped", event.id)
+                        self._backlog.popleft()
+                        self.lost += 1
+                        continue
+                    break
+                self._backlog.popleft()
+                done += 1
+        if done:
+            log.info("database writes again: %d held events stored, %d still waiting", done, len(self._backlog))
+            if self.space is not None:
+                self.space.db_write_ok()
+        return done
 
     def acknowledge(
         self, event_id: str, when: float | None = None, verdict: dict[str, Any] | None = None

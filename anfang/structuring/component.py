@@ -50,7 +50,8 @@ class Structuring(Component):
         from anfang.vision.face.config import face_detector_config
 
         return open_service(
-            ctx.engine, ctx.data_dir, self.config, ctx.models_dir, ctx.media, face_detector_config(ctx.config)
+            ctx.engine, ctx.data_dir, self.config, ctx.models_dir, ctx.media, face_detector_config(ctx.config),
+            ctx.space,
         )
 
     @property

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from anfang.security.media import MediaPolicy
+    from anfang.store.space import DiskGuard
     from anfang.vision.face.config import FaceDetectorConfig
 
 log = logging.getLogger(__name__)
@@ -221,8 +222,11 @@ class RecordService:
             "embedding_model": None if vec is None else self.embedder.name,
         }
 
-    def record(self, obs: Observation) -> str:
-        """Build and persist one record (row committed, then indexed); returns its id."""
+    def record(self, obs: Observation) -> str | None:
+        """Build and persist one record (row committed, then indexed); returns its id (``None``: not kept,
+        the disk is below the database's reserve — see anfang/store/space.py)."""
+        if not self.store.accepts_rows():
+            return None
         rows = self.build_all(obs)
         self.store.add_many(rows)
         self._index_rows(rows)
@@ -288,11 +292,12 @@ def open_service(
     models_dir: Path | None,
     media: MediaPolicy | None = None,
     face_detector: FaceDetectorConfig | None = None,
+    space: DiskGuard | None = None,
 ) -> RecordService:
     """Service over ``data_dir`` (records under ``records/``, index under ``index/``); the index is loaded,
     and topped up from the database if rows were written that it never saw. ``media``: the platform's
     evidence policy, so record pictures are encrypted/signed like event ones."""
-    store = RecordStore(engine, Path(data_dir) / "records", media)
+    store = RecordStore(engine, Path(data_dir) / "records", media, space=space)
     # The index is a placeholder until the embedder's dimension is known.
     service = RecordService(store, AnnIndex(1, None), cfg, models_dir, face_detector)
     service.index = AnnIndex.open(Path(data_dir) / "index", service.embedder.dim, cfg.index_backend)

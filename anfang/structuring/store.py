@@ -4,6 +4,9 @@ The searchable attributes (colours, plate, gender, age band) are real indexed co
 attribute query over millions of rows is an index range scan on SQLite and PostgreSQL alike. The full
 attribute set with confidences stays in ``attributes`` (JSON) for display and export. The embedding is kept
 in the row too, so the vector index can always be rebuilt from the database.
+
+On a filling disk the store follows the platform's free-space policy (:mod:`anfang.store.space`): record
+pictures stop before event pictures, record rows stop at the database's reserve (kept for event rows).
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from anfang.search.plates import normalise_plate
 from anfang.security.media import MediaPolicy
 from anfang.store.db import Base
 from anfang.store.files import inside, safe_name, write_atomic
+from anfang.store.space import DiskGuard, Writer, is_disk_full
 
 RECORD_TYPES = ("person", "face", "motor_vehicle", "non_motor_vehicle")
 PARTIAL_INDEXED = ("coat_color", "trousers_color", "vehicle_color", "plate_norm")
@@ -119,9 +123,15 @@ class RecordStore:
     """Rows plus files; ``add_many`` is one transaction (bulk import and bench use it)."""
 
     def __init__(
-        self, engine: Engine, media_dir: Path, media: MediaPolicy | None = None, plate_index: bool = True
+        self,
+        engine: Engine,
+        media_dir: Path,
+        media: MediaPolicy | None = None,
+        plate_index: bool = True,
+        space: DiskGuard | None = None,
     ) -> None:
         self.engine = engine
+        self.space = space  # the platform's free-space policy (None: write until the OS says no)
         self.media = media if media is not None else MediaPolicy()  # the platform's evidence policy
         self.media_dir = Path(media_dir)
         self.media_dir.mkdir(parents=True, exist_ok=True)
@@ -151,17 +161,29 @@ class RecordStore:
     def media_path(self, relative: str | None) -> Path | None:
         return inside(self.media_dir, relative)
 
-    def write_jpeg(self, record_id: str, camera_id: str, when: float, kind: str, data: bytes) -> str:
-        """Store one JPEG durably and return its path relative to the records folder.
+    def write_jpeg(self, record_id: str, camera_id: str, when: float, kind: str, data: bytes) -> str | None:
+        """Store one JPEG durably and return its path relative to the records folder; ``None`` (no picture,
+        the row is still written) while the free-space policy pauses record pictures or the disk is full.
 
         The media policy (the platform's: an SM4 key and/or an SM2 signer) encrypts the bytes before they
         touch the disk and signs them in a sidecar, exactly like event pictures.
         """
+        if self.space is not None and not self.space.allows(Writer.RECORD_PICTURES):
+            return None
         day = time.strftime("%Y-%m-%d", time.gmtime(when))
         rel = f"{safe_name(camera_id)}/{day}/{safe_name(record_id)}_{kind}.jpg"
-        write_atomic(self.media_dir / rel, self.media.seal(data))
+        try:
+            write_atomic(self.media_dir / rel, self.media.seal(data))
+        except OSError as err:
+            if not is_disk_full(err):
+                raise
+            return None
         self.media.sign(self.media_dir / rel, data)
         return rel
+
+    def accepts_rows(self) -> bool:
+        """False below the database's reserve: that space is kept for event rows (records are dropped)."""
+        return self.space is None or self.space.allows(Writer.RECORD_ROWS)
 
     def read_media(self, relative: str | None) -> bytes | None:
         """Clear bytes of a record picture (decrypted with the policy's key); ``None`` if missing."""

@@ -1,4 +1,5 @@
-"""Host health for the console's system page: CPU, memory, and disk use of the data and recordings folders.
+"""Host health for the console's system page: CPU, memory, and disk use of the data and recordings folders,
+and ``storage``: the free-space policy's state (level, what is paused, refusals, events held in memory).
 
 For console users (``camera.view``: viewer, operator, admin); the auditor sees the audit log only.
 """
@@ -84,4 +85,5 @@ def system(platform: Platform = Depends(get_platform)) -> dict[str, Any]:
             "process_rss": psutil.Process().memory_info().rss,
         },
         "disks": {"data_dir": _usage(data), "recordings": _usage(recordings)},
+        "storage": platform.space.state(),  # anfang/store/space.py: e.g. "degraded — recordings paused"
     }

@@ -12,6 +12,14 @@ interface Usage {
   percent: number;
   size?: number | null;
 }
+interface Storage {
+  level: string;
+  state: string;
+  severity: string;
+  free: number;
+  paused: string[];
+  backlog: number;
+}
 interface SystemInfo {
   version: string;
   uptime_s: number | null;
@@ -20,6 +28,7 @@ interface SystemInfo {
   load_avg: number[] | null;
   memory: { total: number; used: number; percent: number; process_rss: number };
   disks: Record<string, Usage>;
+  storage?: Storage;
 }
 
 function bar(percent: number): HTMLElement {
@@ -38,6 +47,9 @@ export async function systemPage(root: HTMLElement): Promise<() => void> {
       cards.push(
         h("div", { class: "card metric", id: "cpu" }, h("h3", null, t("cpu")), h("div", { class: "big" }, `${info.cpu_percent.toFixed(0)}%`), bar(info.cpu_percent), h("div", { class: "muted" }, `${info.cpu_count} cores${info.load_avg ? ` · load ${info.load_avg.map((x) => x.toFixed(2)).join(" ")}` : ""}`)),
         h("div", { class: "card metric", id: "memory" }, h("h3", null, t("memory")), h("div", { class: "big" }, `${info.memory.percent.toFixed(0)}%`), bar(info.memory.percent), h("div", { class: "muted" }, `${fmtBytes(info.memory.used)} / ${fmtBytes(info.memory.total)} · anfang ${fmtBytes(info.memory.process_rss)}`)),
+        ...(info.storage
+          ? [h("div", { class: "card metric", id: "storage", "data-level": info.storage.level }, h("h3", null, t("storage")), h("div", { class: info.storage.level === "ok" ? "big" : "big error" }, info.storage.state), h("div", { class: "muted" }, `${fmtBytes(info.storage.free)} free${info.storage.paused.length ? ` · paused: ${info.storage.paused.join(", ")}` : ""}${info.storage.backlog ? ` · ${info.storage.backlog} events waiting` : ""}`))]
+          : []),
         ...Object.entries(info.disks).map(([name, d]) =>
           h("div", { class: "card metric", "data-disk": name }, h("h3", null, `${t("disk")} · ${t(name)}`), h("div", { class: "big" }, `${d.percent.toFixed(0)}%`), bar(d.percent), h("div", { class: "muted mono" }, d.path), h("div", { class: "muted" }, `${fmtBytes(d.size)} · ${fmtBytes(d.free)} free / ${fmtBytes(d.total)}`)),
         ),
