@@ -126,6 +126,13 @@ class Component:
         """API routers mounted under ``/api`` *without* the gate (login, health): keep these few."""
         return ()
 
+    @classmethod
+    def root_routers(cls) -> Sequence[APIRouter]:
+        """Routers mounted at the application root, outside ``/api`` and without the session gate, for
+        protocols whose paths a standard fixes and whose peers bring their own authentication (GA/T 1400's
+        ``/VIID/...`` with HTTP Digest). Each route must authenticate its callers itself."""
+        return ()
+
     def start(self) -> None:
         """Start threads, sockets, timers. Called in dependency order, before cameras start."""
 
@@ -147,6 +154,7 @@ COMPONENTS: tuple[str, ...] = (
     "anfang.analytics.component:Heatmaps",
     "anfang.gb28181.component:Gb28181",
     "anfang.sinks.component:Sinks",
+    "anfang.viid.component:Viid",
 )
 
 

@@ -46,6 +46,9 @@ def create_app(platform: Platform) -> FastAPI:
         for router in cls.routers():
             protected.include_router(router)
     app.include_router(protected)
+    for cls in classes:  # standard-fixed paths with their own authentication (GA/T 1400 /VIID, Digest)
+        for router in cls.root_routers():
+            app.include_router(router)
     # The live page: static files only (no data); everything it shows comes through the gated API.
     app.mount("/", StaticFiles(directory=STATIC_DIR, html=True), name="web")
     return app

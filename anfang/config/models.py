@@ -23,6 +23,7 @@ from anfang.recording.config import RecordingConfig
 from anfang.security.config import SecurityConfig
 from anfang.store.space import SpaceConfig
 from anfang.structuring.config import RecordsConfig
+from anfang.viid.config import ViidConfig
 
 __all__ = [
     "AppConfig",
@@ -167,6 +168,7 @@ class AppConfig(_Strict):
     gb28181: Gb28181Config = Field(default_factory=lambda: Gb28181Config.model_validate({}))
     faces: FacesConfig = Field(default_factory=lambda: FacesConfig.model_validate({}))
     sinks: list[SinkConfig] = Field(default_factory=list)  # where events go besides the store
+    viid: ViidConfig = Field(default_factory=ViidConfig)  # GA/T 1400 view library server and client
 
     @model_validator(mode="after")
     def _unique_cameras(self) -> AppConfig:

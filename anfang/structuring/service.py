@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -90,6 +91,20 @@ class RecordService:
         self._lock = threading.Lock()
         self._loaded: dict[str, Any] = {}
         self._last_save = time.monotonic()
+        self._listeners: list[Callable[[list[dict[str, Any]]], None]] = []
+
+    def add_listener(self, listener: Callable[[list[dict[str, Any]]], None]) -> None:
+        """Call ``listener(rows)`` after every batch of new records is committed (from cameras, imports or
+        another system's posts): how a feature hears of records without patching this class. A listener
+        that raises is logged; the records are stored all the same."""
+        self._listeners.append(listener)
+
+    def _announce(self, rows: list[dict[str, Any]]) -> None:
+        for listener in self._listeners:
+            try:
+                listener(rows)
+            except Exception:
+                log.exception("records: a new-record listener failed")
 
     def _analyser(self, name: str) -> Any:
         with self._lock:
@@ -230,6 +245,7 @@ class RecordService:
         rows = self.build_all(obs)
         self.store.add_many(rows)
         self._index_rows(rows)
+        self._announce(rows)
         self.maybe_save()
         return rows[0]["id"]
 
@@ -237,6 +253,7 @@ class RecordService:
         """Bulk insert already-built rows (imports, benchmarks): one transaction, one index batch."""
         self.store.add_many(rows)
         self._index_rows(rows)
+        self._announce(rows)
 
     def _index_rows(self, rows: list[dict[str, Any]]) -> None:
         """Body vectors into ``index``, face vectors into ``face_index`` (different models, different spaces)."""

@@ -31,6 +31,14 @@ CAM = {"id": "cam1", "source": {"type": "file", "path": "/nonexistent/anfang-tes
 # (method, path template) -> (json body or None, expected status per role)
 TABLE: dict[tuple[str, str], tuple[object, dict[str, int]]] = {
     ("get", "/api/health"): (None, row(200, 200, 200, 200, 200)),
+    # GA/T 1400 (/VIID, root-mounted, Digest not sessions): off in this platform, 503 for every caller alike.
+    # With viid.server on, every route answers 401 + a Digest challenge to anyone without device credentials
+    # (tests/test_viid.py).
+    **{(m, f"/VIID/{p}"): (None, row(503, 503, 503, 503, 503)) for m, p in (
+        ("post", "System/Register"), ("post", "System/UnRegister"), ("post", "System/Keepalive"),
+        ("get", "System/Time"), ("post", "Faces"), ("post", "Persons"), ("post", "MotorVehicles"),
+        ("post", "NonMotorVehicles"), ("post", "Images"), ("post", "Subscribes"), ("get", "Subscribes"),
+        ("delete", "Subscribes"), ("post", "SubscribeNotifications"))},
     ("post", "/api/auth/login"): ({"username": "nobody", "password": "wrong"}, row(401, 401, 401, 401, 401)),
     ("post", "/api/auth/logout"): (None, row(401, 204, 204, 204, 204)),
     ("get", "/api/auth/me"): (None, row(401, 200, 200, 200, 200)),
