@@ -32,6 +32,12 @@ ZONE = [[0, 0], [768, 0], [768, 576], [0, 576]]
 RULES = {
     "absence": {"type": "absence", "zone": "all"},
     "crowd_gathering": {"type": "crowd_gathering", "zone": "all"},
+    "running": {"type": "running", "zone": "all"},
+}
+# Rough ground plane of vtest from the people's heights (see tests/test_rule_running.py).
+CALIBRATION = {
+    "image": [[100, 250], [668, 250], [668, 570], [100, 570]],
+    "ground": [[-6.32, 17.1], [6.32, 17.1], [3.1, 8.38], [-3.1, 8.38]],
 }
 
 
@@ -41,6 +47,7 @@ def camera(rule: str) -> CameraConfig:
         "source": {"type": "file", "path": "vtest.avi"},
         "zones": [{"name": "all", "points": ZONE}],
         "rules": [{"name": rule, **RULES[rule]}],
+        "calibration": CALIBRATION if rule == "running" else None,
     }
     return CameraConfig.model_validate(cfg)
 
