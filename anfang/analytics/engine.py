@@ -14,6 +14,7 @@ import numpy as np
 
 from anfang import plugins
 from anfang.analytics.base import FrameView, Rule
+from anfang.analytics.calibration import calibration_refs
 from anfang.core.detections import Detections
 from anfang.core.taxonomy import class_name
 from anfang.events.model import Event
@@ -29,6 +30,7 @@ def build_rule(camera: CameraConfig, cfg: Any) -> Rule:
         refs["zone"] = next(z for z in camera.zones if z.name == cfg.zone)
     if getattr(cfg, "line", None) is not None:
         refs["line"] = next(ln for ln in camera.lines if ln.name == cfg.line)
+    refs.update(calibration_refs(camera, cfg))
     rule: Rule = plugins.get("rule", cfg.type).factory(camera.id, cfg, **refs)
     return rule
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from anfang import plugins
+from anfang.analytics.calibration import CameraCalibration
 from anfang.analytics.config import LineConfig, Point, RuleBase, Schedule, ZoneConfig
 from anfang.faces.config import FacesConfig
 from anfang.gb28181.config import Gb28181Config
@@ -109,6 +110,7 @@ class CameraConfig(_Strict):
     zones: list[ZoneConfig] = Field(default_factory=list)
     lines: list[LineConfig] = Field(default_factory=list)
     rules: list[RuleConfig] = Field(default_factory=list)
+    calibration: CameraCalibration  # ground plane (metres) for speed rules; after `rules`: it checks them
     recording: RecordingConfig = Field(default_factory=lambda: RecordingConfig.model_validate({}))
 
     @field_validator("id")
