@@ -145,6 +145,7 @@ COMPONENTS: tuple[str, ...] = (
     "anfang.analytics.component:Heatmaps",
     "anfang.gb28181.component:Gb28181",
     "anfang.sinks.component:Sinks",
+    "anfang.quality.component:Quality",
 )
 
 

@@ -19,6 +19,7 @@ from anfang import plugins
 from anfang.analytics.config import LineConfig, Point, RuleBase, Schedule, ZoneConfig
 from anfang.faces.config import FacesConfig
 from anfang.gb28181.config import Gb28181Config
+from anfang.quality.config import CameraQualityConfig, QualityConfig
 from anfang.recording.config import RecordingConfig
 from anfang.security.config import SecurityConfig
 from anfang.structuring.config import RecordsConfig
@@ -108,6 +109,7 @@ class CameraConfig(_Strict):
     lines: list[LineConfig] = Field(default_factory=list)
     rules: list[RuleConfig] = Field(default_factory=list)
     recording: RecordingConfig = Field(default_factory=lambda: RecordingConfig.model_validate({}))
+    quality: CameraQualityConfig | None = None  # overrides of the ``quality:`` section for this camera
 
     @field_validator("id")
     @classmethod
@@ -165,6 +167,7 @@ class AppConfig(_Strict):
     gb28181: Gb28181Config = Field(default_factory=lambda: Gb28181Config.model_validate({}))
     faces: FacesConfig = Field(default_factory=lambda: FacesConfig.model_validate({}))
     sinks: list[SinkConfig] = Field(default_factory=list)  # where events go besides the store
+    quality: QualityConfig = Field(default_factory=QualityConfig)  # video quality diagnosis
 
     @model_validator(mode="after")
     def _unique_cameras(self) -> AppConfig:

@@ -79,7 +79,7 @@ def shift(img: np.ndarray, share: float, rng: np.random.Generator) -> np.ndarray
     """Move the view by ``share`` of the width in a random direction (camera knocked), borders replicated."""
     h, w = img.shape[:2]
     angle = rng.uniform(0, 2 * np.pi)
-    m = np.float32([[1, 0, share * w * np.cos(angle)], [0, 1, share * w * np.sin(angle)]])
+    m = np.array([[1, 0, share * w * np.cos(angle)], [0, 1, share * w * np.sin(angle)]], dtype=np.float32)
     return cv2.warpAffine(img, m, (w, h), borderMode=cv2.BORDER_REPLICATE)
 
 
@@ -109,9 +109,15 @@ PLAN: dict[Defect, list[tuple[str, Degradation, tuple[float, ...]]]] = {
     "dark": [("gain", gain, (0.6, 0.4, 0.25, 0.15)), ("gamma", gamma, (2.0, 3.0, 4.0))],
     "bright": [("gain", gain, (1.5, 2.0, 3.0)), ("gamma", gamma, (0.5, 0.3, 0.2))],
     "colour_cast": [("channel gain", colour_gain, (1.1, 1.2, 1.4, 1.7))],
-    "noise": [("gaussian sigma", gaussian_noise, (2.0, 5.0, 10.0, 20.0)), ("salt share", salt_pepper, (0.005, 0.01, 0.02, 0.05))],
+    "noise": [
+        ("gaussian sigma", gaussian_noise, (2.0, 5.0, 10.0, 20.0)),
+        ("salt share", salt_pepper, (0.005, 0.01, 0.02, 0.05)),
+    ],
     "signal_loss": [("uniform 0=black 1=blue 2=grey", uniform, (0.0, 1.0, 2.0))],
     "occlusion": [("occluded share", occluder, (0.1, 0.2, 0.3, 0.5))],
-    "scene_change": [("shift share of width", shift, (0.01, 0.02, 0.05, 0.1)), ("rotation deg", rotate, (2.0, 5.0, 10.0))],
+    "scene_change": [
+        ("shift share of width", shift, (0.01, 0.02, 0.05, 0.1)),
+        ("rotation deg", rotate, (2.0, 5.0, 10.0)),
+    ],
     "stripes": [("sine amplitude", stripes, (3.0, 6.0, 12.0, 24.0))],
 }

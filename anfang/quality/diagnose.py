@@ -23,7 +23,9 @@ from anfang.quality.config import DEFECTS, Defect, QualityConfig
 _BELOW: frozenset[Defect] = frozenset({"blur", "frozen", "signal_loss", "dark", "bright"})
 # Need the baseline (forming: no verdict). Exposure and cast are relative too, because a stage or a
 # yellow-lit hall is that camera's normal; absolute floors in the score still catch a near-black frame.
-_RELATIVE: frozenset[Defect] = frozenset({"blur", "occlusion", "scene_change", "dark", "bright", "colour_cast", "stripes"})
+_RELATIVE: frozenset[Defect] = frozenset(
+    {"blur", "occlusion", "scene_change", "dark", "bright", "colour_cast", "stripes"}
+)
 DARK_FLOOR = 12.0  # mean luma below which a frame is too dark whatever the baseline
 BRIGHT_CEILING = 235.0  # mean luma above which it is too bright
 _BASELINE_RATE = 0.1  # weight of a clean check in the running baseline
@@ -143,14 +145,18 @@ class Diagnoser:
                 # exposure ratio against the baseline, and against the absolute floor (scaled to meet the
                 # same threshold exactly at DARK_FLOOR)
                 score = min(luma / max(base.luma, 1.0), luma * th.dark / DARK_FLOOR)
-                out["dark"] = _verdict("dark", score, th.dark, {"mean_luma": round(luma, 1), "dark_share": round(dark_share, 3)})
+                out["dark"] = _verdict(
+                    "dark", score, th.dark, {"mean_luma": round(luma, 1), "dark_share": round(dark_share, 3)}
+                )
             if "bright" in want:
                 room, base_room = 255.0 - luma, max(255.0 - base.luma, 1.0)
                 score = min(room / base_room, room * th.bright / (255.0 - BRIGHT_CEILING))
                 out["bright"] = _verdict("bright", score, th.bright, {"mean_luma": round(luma, 1)})
             if "colour_cast" in want:
                 shift = float(np.hypot(da - base.chroma[0], db - base.chroma[1]))
-                out["colour_cast"] = _verdict("colour_cast", shift, th.colour_cast, {"a": round(da, 2), "b": round(db, 2)})
+                out["colour_cast"] = _verdict(
+                    "colour_cast", shift, th.colour_cast, {"a": round(da, 2), "b": round(db, 2)}
+                )
             if "stripes" in want:
                 out["stripes"] = _verdict("stripes", measures.stripe_score(white, base.spectrum), th.stripes)
             if "blur" in want:
@@ -159,7 +165,7 @@ class Diagnoser:
             if "occlusion" in want:
                 textured = base.texture > 8.0
                 flat = texture < np.maximum(3.0, 0.3 * base.texture)
-                share = float(np.count_nonzero(textured & flat)) / float(max(1, np.count_nonzero(textured)))
+                share = float(np.count_nonzero(textured & flat)) / float(max(1, int(np.count_nonzero(textured))))
                 out["occlusion"] = _verdict("occlusion", share, th.occlusion)
             if "scene_change" in want:
                 moved, inliers = measures.view_shift(base.reference, current)

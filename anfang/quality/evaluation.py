@@ -122,7 +122,10 @@ def _probe(
         rocs[d].negatives.append(r.score)
         rocs[d].op, rocs[d].threshold = r.op, r.threshold
     ok, jpg = cv2.imencode(".jpg", previous, [cv2.IMWRITE_JPEG_QUALITY, 75])
-    repeats = {("repeat exact", 0.0): previous, ("repeat JPEG q75", 75.0): cv2.imdecode(jpg, cv2.IMREAD_COLOR)}
+    decoded = cv2.imdecode(jpg, cv2.IMREAD_COLOR)
+    repeats = {("repeat exact", 0.0): previous}
+    if ok and decoded is not None:
+        repeats[("repeat JPEG q75", 75.0)] = np.asarray(decoded)
     for key, img in repeats.items():
         res = diag.check(img, learn=False).results.get("frozen")
         if res is not None:

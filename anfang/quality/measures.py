@@ -182,7 +182,7 @@ class Features:
     size: tuple[int, int]  # (w, h) of the grey they came from
 
 
-_ORB = cv2.ORB_create(nfeatures=400, fastThreshold=12)
+_ORB = cv2.ORB.create(nfeatures=400, fastThreshold=12)
 _MATCHER = cv2.BFMatcher(cv2.NORM_HAMMING, crossCheck=True)
 
 
