@@ -155,6 +155,7 @@ COMPONENTS: tuple[str, ...] = (
     "anfang.gb28181.component:Gb28181",
     "anfang.sinks.component:Sinks",
     "anfang.viid.component:Viid",
+    "anfang.quality.component:Quality",
 )
 
 

@@ -20,6 +20,7 @@ from anfang.analytics.calibration import CameraCalibration
 from anfang.analytics.config import LineConfig, Point, RuleBase, Schedule, ZoneConfig
 from anfang.faces.config import FacesConfig
 from anfang.gb28181.config import Gb28181Config
+from anfang.quality.config import CameraQualityConfig, QualityConfig
 from anfang.recording.config import RecordingConfig
 from anfang.security.config import SecurityConfig
 from anfang.store.space import SpaceConfig
@@ -112,6 +113,7 @@ class CameraConfig(_Strict):
     rules: list[RuleConfig] = Field(default_factory=list)
     calibration: CameraCalibration  # ground plane (metres) for speed rules; after `rules`: it checks them
     recording: RecordingConfig = Field(default_factory=lambda: RecordingConfig.model_validate({}))
+    quality: CameraQualityConfig | None = None  # overrides of the ``quality:`` section for this camera
 
     @field_validator("id")
     @classmethod
@@ -171,6 +173,7 @@ class AppConfig(_Strict):
     faces: FacesConfig = Field(default_factory=lambda: FacesConfig.model_validate({}))
     sinks: list[SinkConfig] = Field(default_factory=list)  # where events go besides the store
     viid: ViidConfig = Field(default_factory=ViidConfig)  # GA/T 1400 view library server and client
+    quality: QualityConfig = Field(default_factory=QualityConfig)  # video quality diagnosis
 
     @model_validator(mode="after")
     def _unique_cameras(self) -> AppConfig:

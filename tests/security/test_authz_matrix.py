@@ -107,6 +107,10 @@ TABLE: dict[tuple[str, str], tuple[object, dict[str, int]]] = {
     ("get", "/api/search/records"): (None, row(401, 200, 200, 200, 403)),
     ("post", "/api/search/by-image"): (None, row(401, 422, 422, 422, 403)),
     ("get", "/api/search/plates"): (None, row(401, 200, 200, 200, 403)),
+    # Video quality diagnosis: camera health is for every console user, camera-scoped; not the auditor.
+    ("get", "/api/quality"): (None, row(401, 200, 200, 200, 403)),
+    ("get", "/api/quality/report.csv"): (None, row(401, 200, 200, 200, 403)),
+    ("get", "/api/cameras/{camera_id}/quality"): (None, row(401, 200, 200, 200, 403)),
 }
 # Path parameters: an existing camera and event; things that do not exist for deletes.
 PARAMS = {
