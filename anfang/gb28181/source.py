@@ -79,18 +79,12 @@ class Gb28181Source(Source):
             self._stream = service.open_stream(self.device_id, self.channel_id, self.cfg.transport,
                                                self.cfg.invite_timeout_s)
         except (StreamError, OSError, TimeoutError, RuntimeError) as exc:
-            self._fail(str(exc) or type(exc).__name__)
+            self.mark_offline(str(exc) or type(exc).__name__)
             return False
         self._last_unit = time.monotonic()
         log.info("camera %s: media session %s with %s/%s (%s)", self.camera_id, self._stream.ssrc,
                  self.device_id, self.channel_id, self.cfg.transport)
         return True
-
-    def _fail(self, message: str) -> None:
-        if self.state != "offline":
-            log.warning("camera %s: offline: %s", self.camera_id, message)
-        self.state = "offline"
-        self.last_error = message
 
     def read(self) -> Frame | None:
         while not self._stop.is_set():
@@ -107,7 +101,7 @@ class Gb28181Source(Source):
             except queue.Empty:
                 if time.monotonic() - self._last_unit > self.timeout_s:
                     self.timeouts += 1
-                    self._fail(f"no media from {self.channel_id} for {self.timeout_s:g} s")
+                    self.mark_offline(f"no media from {self.channel_id} for {self.timeout_s:g} s")
                     self._end_stream()  # BYE; the next loop INVITEs again after the back-off
                     if self._stop.wait(self._backoff):
                         break

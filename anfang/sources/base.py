@@ -9,6 +9,7 @@ Sources report their own health (``state``/``last_error``) because only they kno
 
 from __future__ import annotations
 
+import logging
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable
@@ -22,6 +23,8 @@ from anfang.core.frame import Frame
 
 if TYPE_CHECKING:
     from anfang.component import Components
+
+log = logging.getLogger(__name__)
 
 SourceState = Literal["starting", "online", "offline", "closed"]
 
@@ -52,6 +55,7 @@ class Source(ABC):
         self.components = components
         self.state: SourceState = "starting"
         self.last_error: str | None = None
+        self.failures = 0  # failed connects / reads, counted by mark_offline()
         # Set by interrupt()/close(): wakes pacing sleeps and reconnect back-offs from another thread.
         self._stop = threading.Event()
         # Optional packet tap (the recorder): called on the demux thread with each compressed video packet
@@ -76,6 +80,15 @@ class Source(ABC):
     @abstractmethod
     def fps(self) -> float:
         """Nominal frame rate (0.0 while unknown, e.g. before a live stream connects)."""
+
+    def mark_offline(self, message: str) -> None:
+        """Count a failure and go offline with ``message`` as ``last_error``: one WARNING per change of
+        state, not one per retry, so a dead camera does not flood the log."""
+        self.failures += 1
+        if self.state != "offline":
+            log.warning("camera %s: offline: %s", self.camera_id, message)
+        self.state = "offline"
+        self.last_error = message
 
     def interrupt(self) -> None:
         """Ask a blocked ``read()`` to return ``None`` soon; safe to call from any thread."""

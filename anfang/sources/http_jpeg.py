@@ -79,7 +79,6 @@ class HttpJpegSource(Source):
         self.backoff_max_s = float(cfg.reconnect_max_s)
         self._backoff = self.backoff_initial_s
         self.requests = 0
-        self.failures = 0
         self._opener = self._make_opener(cfg)
         self._seq = 0
         self._t0 = time.monotonic()
@@ -125,13 +124,6 @@ class HttpJpegSource(Source):
             raise _Unusable(f"answer is not a picture (Content-Type {kind}, {len(body)} bytes)")
         return np.asarray(image)
 
-    def _fail(self, message: str) -> None:
-        self.failures += 1
-        if self.state != "offline":
-            log.warning("camera %s: offline: %s", self.camera_id, message)
-        self.state = "offline"
-        self.last_error = message
-
     def read(self) -> Frame | None:
         while not self._stop.is_set():
             delay = self._next - time.monotonic()
@@ -141,12 +133,12 @@ class HttpJpegSource(Source):
                 image = self._fetch()
             except urllib.error.HTTPError as exc:
                 why = "wrong user name or password" if exc.code == 401 else exc.reason
-                self._fail(f"{self.safe_url()} answered HTTP {exc.code} ({why})")
+                self.mark_offline(f"{self.safe_url()} answered HTTP {exc.code} ({why})")
             except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as exc:
                 reason = getattr(exc, "reason", None) or exc or type(exc).__name__
-                self._fail(f"cannot fetch {self.safe_url()}: {reason}")
+                self.mark_offline(f"cannot fetch {self.safe_url()}: {reason}")
             except _Unusable as exc:
-                self._fail(f"{self.safe_url()}: {exc}")
+                self.mark_offline(f"{self.safe_url()}: {exc}")
             else:
                 if self.state != "online":
                     log.info("camera %s: snapshots from %s", self.camera_id, self.safe_url())

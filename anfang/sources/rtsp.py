@@ -70,7 +70,6 @@ class RtspSource(Source):
         self.backoff_initial_s: float = float(getattr(cfg, "reconnect_initial_s", 1.0))
         self.backoff_max_s: float = float(getattr(cfg, "reconnect_max_s", 30.0))
         self.connects = 0  # successful connections (1 + reconnects)
-        self.failures = 0
         self._backoff = self.backoff_initial_s
         self._container: Any = None
         self._frames: ReadAhead | None = None
@@ -101,11 +100,11 @@ class RtspSource(Source):
         try:
             container = av.open(self.url, mode="r", options=self.options(), timeout=(self.timeout_s, self.timeout_s))
         except (av.error.FFmpegError, OSError) as exc:
-            self._fail(f"cannot connect to {self._safe_url()}: {_describe(exc)}")
+            self.mark_offline(f"cannot connect to {self._safe_url()}: {_describe(exc)}")
             return False
         if not container.streams.video:
             container.close()
-            self._fail(f"{self._safe_url()} has no video stream")
+            self.mark_offline(f"{self._safe_url()} has no video stream")
             return False
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
@@ -116,13 +115,6 @@ class RtspSource(Source):
         self.connects += 1
         log.info("camera %s: connected to %s (%s)", self.camera_id, self._safe_url(), self.transport)
         return True
-
-    def _fail(self, message: str) -> None:
-        self.failures += 1
-        if self.state != "offline":
-            log.warning("camera %s: offline: %s", self.camera_id, message)
-        self.state = "offline"
-        self.last_error = message
 
     def _safe_url(self) -> str:
         """The URL without credentials, for logs and status."""
@@ -142,11 +134,11 @@ class RtspSource(Source):
             try:
                 vframe = next(self._frames, None)
             except (av.error.FFmpegError, OSError) as exc:
-                self._fail(f"stream from {self._safe_url()} broke: {_describe(exc)}")
+                self.mark_offline(f"stream from {self._safe_url()} broke: {_describe(exc)}")
                 self._release()
                 continue
             if vframe is None:
-                self._fail(f"{self._safe_url()} ended the stream")
+                self.mark_offline(f"{self._safe_url()} ended the stream")
                 self._release()
                 continue
             if self.state != "online":

@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from sqlalchemy import (
@@ -27,6 +27,7 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    Select,
     String,
     delete,
     func,
@@ -46,6 +47,9 @@ from anfang.store.space import DiskGuard, Writer, is_disk_full
 
 RECORD_TYPES = ("person", "face", "motor_vehicle", "non_motor_vehicle")
 PARTIAL_INDEXED = ("coat_color", "trousers_color", "vehicle_color", "plate_norm")
+
+
+S = TypeVar("S", bound=Select)  # any SELECT over records; its row type is kept
 
 
 class RecordRow(Base):
@@ -252,12 +256,7 @@ class RecordStore:
         stmt = select(RecordRow)
         if type:
             stmt = stmt.where(RecordRow.type == type)
-        if camera_ids:
-            stmt = stmt.where(RecordRow.camera_id.in_(list(camera_ids)))
-        if since is not None:
-            stmt = stmt.where(RecordRow.shot_time >= since)
-        if until is not None:
-            stmt = stmt.where(RecordRow.shot_time < until)
+        stmt = _scoped(stmt, camera_ids, since, until)
         for column, value in equals.items():
             if value is not None:
                 stmt = stmt.where(getattr(RecordRow, column) == value)
@@ -306,12 +305,7 @@ class RecordStore:
                 stmt = stmt.where(RecordRow.plate_norm.in_(candidates.scalar_subquery()))
             else:
                 stmt = stmt.where(RecordRow.plate_norm.in_(passed))
-        if camera_ids:
-            stmt = stmt.where(RecordRow.camera_id.in_(list(camera_ids)))
-        if since is not None:
-            stmt = stmt.where(RecordRow.shot_time >= since)
-        if until is not None:
-            stmt = stmt.where(RecordRow.shot_time < until)
+        stmt = _scoped(stmt, camera_ids, since, until)
         if limit is not None:
             stmt = stmt.order_by(RecordRow.shot_time.desc()).limit(limit)
         with self.engine.connect() as conn:
@@ -398,3 +392,14 @@ class RecordStore:
             with self.engine.connect() as conn:
                 still = {r[0] for r in conn.execute(stmt)}
             self._plates.discard(plates - still)
+
+
+def _scoped(stmt: S, camera_ids: Sequence[str] | None, since: float | None, until: float | None) -> S:
+    """``stmt`` limited to the cameras and the shot-time range (``until`` exclusive) every query takes."""
+    if camera_ids:
+        stmt = stmt.where(RecordRow.camera_id.in_(list(camera_ids)))
+    if since is not None:
+        stmt = stmt.where(RecordRow.shot_time >= since)
+    if until is not None:
+        stmt = stmt.where(RecordRow.shot_time < until)
+    return stmt
