@@ -22,9 +22,7 @@ Discovery (:func:`discover`, deterministic, runs once):
 2. the modules that components declare in their ``plugins`` class attribute: for each ``"module:Class"``
    of :data:`anfang.component.COMPONENTS` the attribute is read from the module's *source* (``ast``, the
    tuple of strings must be a literal), so discovery neither imports every feature nor depends on import
-   order; a component whose attribute is not a literal is imported and the attribute read from the class;
-3. a fallback until every component declares its plug-ins: modules named ``source.py``, ``detector.py``,
-   ``rule.py`` or ``sink.py`` directly in a package of ``anfang/`` (e.g. ``anfang/gb28181/source.py``).
+   order; a component whose attribute is not a literal is imported and the attribute read from the class.
 
 Plug-in modules must stay cheap to import (the config imports them all) and must not import
 :mod:`anfang.config.models` at module level: that module is what triggers discovery, so it would be
@@ -58,8 +56,6 @@ PACKAGES: dict[Kind, str] = {
     "rule": "anfang.analytics.rules",
     "sink": "anfang.sinks",
 }
-_FALLBACK_NAMES = ("source", "detector", "rule", "sink")
-_ROOT = Path(__file__).resolve().parent
 
 T = TypeVar("T")
 
@@ -195,14 +191,12 @@ def _plugins_of_class(spec: str) -> tuple[str, ...]:
 
 
 def component_modules() -> list[str]:
-    """Plug-in modules that live in feature packages: declared by components, plus the fallback."""
+    """Plug-in modules that live in feature packages, as their components declare them."""
     from anfang.component import COMPONENTS
 
     names: list[str] = []
     for spec in COMPONENTS:
         names.extend(_declared_plugins(spec))
-    for pkg in sorted(p.name for p in _ROOT.iterdir() if (p / "__init__.py").is_file()):
-        names.extend(f"anfang.{pkg}.{n}" for n in _FALLBACK_NAMES if (_ROOT / pkg / f"{n}.py").is_file())
     return list(dict.fromkeys(names))
 
 

@@ -101,13 +101,6 @@ class Heatmaps:
         self._maps: dict[str, Heatmap] = {}
         self._lock = threading.Lock()
 
-    @classmethod
-    def install(cls, factories: list) -> Heatmaps:
-        """Create the registry and append its observer factory to the platform's list."""
-        heatmaps = cls()
-        factories.append(heatmaps.observer)
-        return heatmaps
-
     def get(self, camera_id: str) -> Heatmap:
         with self._lock:
             return self._maps.setdefault(camera_id, Heatmap())
