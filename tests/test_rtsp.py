@@ -175,3 +175,31 @@ def test_unreachable_camera_stays_offline_without_raising() -> None:
     assert src.read() is None  # returns only because it was interrupted
     assert src.failures >= 3
     src.close()
+
+
+def test_recovers_within_seconds_of_the_camera_return_but_backs_off_while_dead(server: RtspServer) -> None:
+    """Default back-off (1 s doubling to 30 s): after 8 s down the next full open would be ~8 s away; the TCP
+    probe notices the port again and opens at once. While dead, only the back-off's few full opens happen."""
+    src = create_source("gate", RtspSourceConfig(url=server.url, timeout_s=2))
+    assert isinstance(src, RtspSource)
+    frames: list[Frame] = []
+    src.open()
+    thread = threading.Thread(target=lambda: [frames.append(f) for f in iter(src.read, None)], daemon=True)
+    thread.start()
+    try:
+        _wait_until(lambda: len(frames) >= 5, "first frames")
+        server.kill()
+        _wait_until(lambda: src.state == "offline", "the source to notice the server is gone")
+        opens = src.opens
+        time.sleep(8.0)
+        assert src.opens - opens <= 5  # 1 + 2 + 4 s of back-off: full opens are still spaced out
+        before = len(frames)
+        server.start()
+        back = time.monotonic()
+        _wait_until(lambda: len(frames) > before, "a frame after the server came back")
+        recovery = time.monotonic() - back
+        assert recovery < 5.0, f"recovered {recovery:.1f} s after the camera returned"
+    finally:
+        src.interrupt()
+        thread.join(WAIT_S)
+        src.close()

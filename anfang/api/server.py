@@ -62,7 +62,7 @@ def serve(platform: Platform, host: str = "127.0.0.1", port: int = 8080, sock: s
     for SIGTERM the default handler would kill the process there, before ``platform.stop()`` (no audit
     checkpoint, an unindexed open segment). So SIGTERM's handler is set to raise :class:`Terminated` first,
     and both signals end in the same ``finally``. The stop is bounded: uvicorn waits at most
-    ``timeout_graceful_shutdown`` for connections, and the platform's stop joins its threads with timeouts.
+    ``timeout_graceful_shutdown`` for open connections before the platform stops.
     """
     server = make_server(platform, host, port)
     previous = None
