@@ -203,3 +203,39 @@ def test_recovers_within_seconds_of_the_camera_return_but_backs_off_while_dead(s
         src.interrupt()
         thread.join(WAIT_S)
         src.close()
+
+
+class _NoDetector:
+    name = "none"
+
+    def detect(self, image: object) -> object:
+        from anfang.vision.base import Detections
+
+        return Detections.empty()
+
+
+def test_fps_in_is_the_stream_rate_right_after_a_reconnect(server: RtspServer) -> None:
+    """The burst of buffered frames after a reconnect is not the camera's rate: fps_in stays near 10."""
+    from anfang.config import parse_config
+    from anfang.pipeline.camera import CameraPipeline
+
+    cam = parse_config(
+        {"cameras": [{"id": "lane", "source": {"type": "rtsp", "url": server.url, "timeout_s": 2}}]}
+    ).cameras[0]
+    pipeline = CameraPipeline(cam, _NoDetector(), lambda e: None)  # type: ignore[arg-type]
+    pipeline.start()
+    try:
+        _wait_until(lambda: pipeline.frames_in >= 20, "first frames")
+        server.kill()
+        _wait_until(lambda: pipeline.status().state == "offline", "the camera to go offline")
+        time.sleep(2.0)
+        before = pipeline.frames_in
+        server.start()
+        _wait_until(lambda: pipeline.frames_in > before, "frames after the reconnect")
+        readings = []
+        for _ in range(30):  # the first 3 s after the reconnect
+            readings.append(pipeline.status().fps_in)
+            time.sleep(0.1)
+        assert max(readings) <= 12.0, readings
+    finally:
+        pipeline.stop()

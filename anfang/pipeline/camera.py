@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 CameraState = Literal["starting", "online", "offline", "error", "stopped"]
 RATE_WINDOW_S = 5.0
+RECONNECT_SETTLE_S = 1.5  # seconds of frames after a (re)connect left out of fps_in
 
 
 @dataclass
@@ -65,9 +66,19 @@ class _Rate:
     def __init__(self, clock: Callable[[], float]) -> None:
         self._clock = clock
         self._times: deque[float] = deque()
+        self._settle_until = float("-inf")
+
+    def restart(self, settle_s: float = 0.0) -> None:
+        """Forget the window and ignore ticks for ``settle_s``: after a reconnect the source delivers its
+        buffered frames (a GOP from the server, the decoder's read-ahead) in a burst, which read as 16 fps
+        for a 10 fps stream; the rate is measured again once that burst is over."""
+        self._times.clear()
+        self._settle_until = self._clock() + settle_s
 
     def tick(self) -> None:
         now = self._clock()
+        if now < self._settle_until:
+            return
         self._times.append(now)
         while self._times and now - self._times[0] > RATE_WINDOW_S:
             self._times.popleft()
@@ -226,9 +237,12 @@ class CameraPipeline:
                         attach(source)
                 source.open()
                 while not self._stop.is_set():
+                    failures = source.failures
                     frame = source.read()
                     if frame is None:
                         break
+                    if source.failures != failures:  # reconnected inside read(): its burst is not the camera's rate
+                        self._in_rate.restart(RECONNECT_SETTLE_S)
                     self.process(frame)
                     self._state = "online"
                     backoff = initial
