@@ -3,6 +3,7 @@ a missing or truncated file camera."""
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import subprocess
 import sys
@@ -69,3 +70,39 @@ def test_system_cpu_percent_reads_the_load_of_all_cores(tmp_path: Path) -> None:
             w.join()
         platform.stop()
     assert first > 50 and second > 50, (first, second)
+
+
+def test_missing_file_camera_logs_once_without_a_traceback(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from anfang.pipeline.camera import CameraPipeline
+
+    cam = parse_config({"cameras": [_cam("gone")]}).cameras[0]
+    pipeline = CameraPipeline(cam, HogDetector(), lambda e: None)
+    with caplog.at_level(logging.INFO, logger="anfang"):
+        pipeline.start()
+        time.sleep(3.5)  # back-off 1 s, 2 s: three tries
+        pipeline.stop()
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR and "gone" in r.getMessage()]
+    assert len(errors) == 1, [r.getMessage() for r in errors]
+    assert "does not exist" in errors[0].getMessage() and errors[0].exc_info is None
+    assert pipeline.status().last_error and "does not exist" in pipeline.status().last_error
+
+
+def test_truncated_mp4_is_reported_as_truncated_and_where(tmp_path: Path) -> None:
+    from anfang.sources.base import SourceError, create_source
+    from anfang.sources.file import FileSourceConfig
+
+    whole = tmp_path / "whole.mp4"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=10", "-t", "3",
+         "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(whole)],
+        check=True,
+    )  # fmt: skip
+    cut = tmp_path / "cut.mp4"
+    data = whole.read_bytes()
+    cut.write_bytes(data[: len(data) // 2])  # moov is at the end (no faststart): the index is lost
+    src = create_source("c", FileSourceConfig(path=str(cut)))
+    with pytest.raises(SourceError) as err:
+        src.open()
+    message = str(err.value)
+    assert "truncated" in message and f"ends at byte {len(data) // 2}" in message and "'mdat'" in message
+    assert "not a video file" not in message

@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 CameraState = Literal["starting", "online", "offline", "error", "stopped"]
 RATE_WINDOW_S = 5.0
+FAILURE_REPEAT_S = 300.0  # a camera that keeps failing the same way is reported again this often
 RECONNECT_SETTLE_S = 1.5  # seconds of frames after a (re)connect left out of fps_in
 
 
@@ -132,6 +133,7 @@ class CameraPipeline:
         self.events = 0
         self.still_skips = 0  # detection due but skipped by the motion gate
         self.last_error: str | None = None
+        self._failing: tuple[str, int, float] | None = None  # (message, tries, last logged) while failing
         self._period = 1.0 / camera.detect_fps
         self._last_detect_ts: float | None = None
         self._tracked = Detections.empty()
@@ -219,6 +221,25 @@ class CameraPipeline:
         self._thread = threading.Thread(target=self._run, name=f"anfang-camera-{self.camera.id}", daemon=True)
         self._thread.start()
 
+    def _log_failure(self, message: str, backoff: float) -> None:
+        """One ERROR line when the failure changes, then a reminder at most every ``FAILURE_REPEAT_S``.
+
+        A missing file camera used to log ERROR with a full traceback on every retry, forever; the traceback
+        is for developers (DEBUG), the operator needs to know what is wrong and that it still is.
+        """
+        now = time.monotonic()
+        log.debug("camera %s: failure detail", self.camera.id, exc_info=True)
+        if self._failing is None or self._failing[0] != message:
+            log.error("camera %s: %s; retrying in %.1f s", self.camera.id, message, backoff)
+            self._failing = (message, 1, now)
+            return
+        _, tries, logged_at = self._failing
+        tries += 1
+        if now - logged_at >= FAILURE_REPEAT_S:
+            log.error("camera %s: still failing after %d tries: %s", self.camera.id, tries, message)
+            logged_at = now
+        self._failing = (message, tries, logged_at)
+
     def _backoff_limits(self) -> tuple[float, float]:
         src = self.camera.source
         return float(getattr(src, "reconnect_initial_s", 1.0)), float(getattr(src, "reconnect_max_s", 30.0))
@@ -246,11 +267,14 @@ class CameraPipeline:
                     self.process(frame)
                     self._state = "online"
                     backoff = initial
+                    if self._failing is not None:
+                        log.info("camera %s: recovered after %d failed tries", self.camera.id, self._failing[1])
+                        self._failing = None
                 if not self._stop.is_set():  # a file without loop ended: nothing more will come
                     log.info("camera %s: end of stream", self.camera.id)
                     break
             except Exception as exc:
-                log.error("camera %s: %s; retrying in %.1f s", self.camera.id, exc, backoff, exc_info=True)
+                self._log_failure(str(exc) or type(exc).__name__, backoff)
                 self.last_error = str(exc) or type(exc).__name__
                 self._state = "error"
                 if self._stop.wait(backoff):
