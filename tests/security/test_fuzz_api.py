@@ -128,7 +128,7 @@ def test_stateful_phase_gives_no_server_error(platform: Platform, tmp_path: Path
                 *[arg for path in STATEFUL_SELF for arg in ("--exclude-path", path)],
                 "--report", "junit", "--report-dir", str(reports), "--seed", "1",
             ],
-            capture_output=True, text=True, timeout=600,
+            capture_output=True, text=True, timeout=600, cwd=tmp_path,  # its cache goes there, not into the repo
         )  # fmt: skip
         with TestClient(create_app(platform)) as client:
             assert client.get("/api/auth/me", headers=headers).status_code == 200
