@@ -50,8 +50,49 @@ def _audit_verify(args: argparse.Namespace) -> int:
 def _evidence_verify(args: argparse.Namespace) -> int:
     from anfang.security.evidence import verify_bundle
 
+    if args.bundle is None and args.data_dir is None:
+        print("error: give a bundle to verify, or --data-dir to check every stored picture", file=sys.stderr)
+        return 2
+    if args.bundle is None:
+        return _verify_stored(args)
     trusted = args.trust or None
     return _print_problems(verify_bundle(args.bundle, trusted), f"bundle {args.bundle} intact")
+
+
+def _verify_stored(args: argparse.Namespace) -> int:
+    """Every stored picture of a data dir (events and records) against its at-rest signature sidecar."""
+    from anfang.security.config import SecurityConfig
+    from anfang.security.media import MediaPolicy, media_key
+
+    data_dir = Path(args.data_dir)
+    if not data_dir.is_dir():
+        print(f"error: no data dir {data_dir}", file=sys.stderr)
+        return 2
+    try:
+        key = media_key(SecurityConfig.model_validate({"sm4_key_file": args.sm4_key_file}), data_dir, create=False)
+    except (FileNotFoundError, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    policy = MediaPolicy(None, key)
+    checked = unsigned = bad = 0
+    problems = []
+    for root in (data_dir / "media", data_dir / "records"):
+        for path in policy.stored(root):
+            try:
+                result = policy.check(path)
+            except PermissionError as err:
+                print(f"error: {err} (pass --sm4-key-file)", file=sys.stderr)
+                return 2
+            checked += 1
+            unsigned += not result.signed
+            bad += bool(result.problems)
+            for p in result.problems:
+                problems.append(f"[{p.kind}] {path.relative_to(data_dir).as_posix()}: {p.message}")
+    for line in problems:
+        print(line)
+    print(f"{checked} stored picture(s) checked: {checked - bad - unsigned} intact, {bad} tampered, "
+          f"{unsigned} unsigned")  # fmt: skip
+    return 1 if problems else 0
 
 
 def _keys(args: argparse.Namespace) -> int:
@@ -84,7 +125,7 @@ def _evidence_export(args: argparse.Namespace) -> int:
     from anfang.security.config import SecurityConfig
     from anfang.security.export import export_event
     from anfang.security.keys import KeyStore, MissingKeyError
-    from anfang.security.media import MediaPolicy, media_key
+    from anfang.security.media import EvidenceTampered, MediaPolicy, media_key
     from anfang.store.db import make_engine
     from anfang.store.events import EventStore
 
@@ -104,8 +145,22 @@ def _evidence_export(args: argparse.Namespace) -> int:
     except KeyError:
         print(f"error: no event {args.event_id!r} in {data_dir}", file=sys.stderr)
         return 1
+    except EvidenceTampered as err:
+        _audit_cli(store.engine, signer, "evidence.tampered", args.event_id, {"refused": "export", "why": str(err)})
+        print(f"error: refused to export event {args.event_id}: {err}", file=sys.stderr)
+        return 1
     print(f"exported event {args.event_id} to {out} (signed by key {signer.key_id})")
     return 0
+
+
+def _audit_cli(engine: Any, signer: Any, action: str, target: str, detail: dict[str, Any]) -> None:
+    """Append a CLI finding to the data dir's audit chain (as ``cli``); a database without one is left alone."""
+    from sqlalchemy import inspect
+
+    from anfang.security.audit import AuditLog
+
+    if inspect(engine).has_table("audit_log"):
+        AuditLog(engine, signer, create=False).append("cli", action, target, detail)
 
 
 def _backup(args: argparse.Namespace) -> int:
@@ -141,9 +196,11 @@ def add_parser(subparsers: Any) -> None:
 
     evidence = subparsers.add_parser("evidence", help="evidence bundle tools")
     ev_sub = evidence.add_subparsers(dest="evidence_command", required=True)
-    ev = ev_sub.add_parser("verify", help="verify an exported bundle offline (directory or .zip)")
-    ev.add_argument("bundle", type=Path)
+    ev = ev_sub.add_parser("verify", help="verify an exported bundle offline, or every stored picture (--data-dir)")
+    ev.add_argument("bundle", type=Path, nargs="?")
     ev.add_argument("--trust", action="append", metavar="KEY_ID", help="accept only these signing key ids")
+    ev.add_argument("--data-dir", type=Path, help="check every stored picture of this data dir (no bundle)")
+    ev.add_argument("--sm4-key-file", type=Path, help="media key when pictures are encrypted at rest")
     ev.set_defaults(func=_evidence_verify)
     ex = ev_sub.add_parser("export", help="export one event as a signed evidence bundle (.zip or directory)")
     ex.add_argument("event_id")

@@ -7,11 +7,20 @@ wired without it and no method is patched at run time. ``seal`` encrypts *before
 pictures never touch the disk); ``sign`` writes the sidecar over the clear content, so a picture verifies
 the same whether it is later exported decrypted or re-encrypted under a new key. ``MediaPolicy()`` (no
 signer, no key) is the do-nothing default.
+
+Why ``open`` checks the sidecar on every read: a picture whose bytes were changed on disk must never be
+served, nor re-signed into an export bundle (that would launder it). Every read of stored evidence goes
+through ``open``, so it is the one place to refuse: it raises :class:`EvidenceTampered` and calls the
+``on_tampered`` hooks (the security component audits and raises the ``evidence_tampered`` alarm there).
+A file without a sidecar is read (pictures from before signing was on); ``anfang evidence verify
+--data-dir`` counts those as unsigned.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from anfang.security.config import SecurityConfig
@@ -23,8 +32,11 @@ from anfang.security.evidence import (
     generate_sm4_key_file,
     load_sm4_key,
     sign_bytes,
+    verify_content,
 )
 from anfang.security.keys import KeyStore, Signer
+from anfang.security.problems import Problem
+from anfang.security.sm import DecryptionError
 
 log = logging.getLogger(__name__)
 
@@ -44,12 +56,39 @@ def media_key(config: SecurityConfig, data_dir: Path, create: bool = True) -> by
     return generate_sm4_key_file(path)
 
 
+class EvidenceTampered(Exception):
+    """A stored picture no longer matches its at-rest signature (or its SM4-GCM tag): refused, never served."""
+
+    def __init__(self, path: Path, problems: list[Problem]) -> None:
+        self.path = path
+        self.problems = problems
+        why = "; ".join(p.message for p in problems)
+        super().__init__(f"evidence {path.name} fails its at-rest signature check: {why}")
+
+
+@dataclass(frozen=True)
+class StoredCheck:
+    """One stored file's at-rest check: ``problems`` empty = intact; ``signed`` False = no sidecar."""
+
+    path: Path
+    signed: bool
+    problems: list[Problem]
+
+
+def camera_of(path: Path) -> str:
+    """The camera folder of a stored picture (``<camera>/<day>/<file>``), ``"system"`` when not laid out so."""
+    parts = path.parts
+    return parts[-3] if len(parts) >= 3 else "system"
+
+
 class MediaPolicy:
     """How evidence pictures are written and read: encrypted with ``key`` (if any), signed by ``signer`` (if any)."""
 
     def __init__(self, signer: Signer | None = None, key: bytes | None = None) -> None:
         self.signer = signer
         self.key = key
+        # Called with (path, problems) whenever a read finds tampered evidence (audit + alarm live there).
+        self.on_tampered: list[Callable[[Path, list[Problem]], None]] = []
 
     @classmethod
     def from_config(cls, config: SecurityConfig, data_dir: Path, keys: KeyStore) -> MediaPolicy:
@@ -69,16 +108,70 @@ class MediaPolicy:
         except OSError:
             log.exception("could not write the signature of %s", path.name)
 
-    def open(self, path: Path | None) -> bytes | None:
-        """Clear bytes of a stored file (``None`` if missing); raises DecryptionError on a bad key/file."""
-        if path is None or not path.is_file():
-            return None
+    def _clear(self, path: Path) -> bytes:
         data = path.read_bytes()
         if data.startswith(MAGIC):
             if self.key is None:
                 raise PermissionError(f"{path.name} is encrypted and no SM4 key is configured")
             return decrypt_bytes(data, self.key)
         return data
+
+    def check(self, path: Path) -> StoredCheck:
+        """Verify one stored file against its sidecar (decrypting first); a failed GCM tag is tampering too."""
+        sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
+        signed = sidecar.is_file()
+        try:
+            data = self._clear(path)
+        except DecryptionError as err:
+            return StoredCheck(path, signed, [Problem("digest", f"encrypted file fails authentication ({err})",
+                                                      file=path.name)])  # fmt: skip
+        if not signed:
+            return StoredCheck(path, False, [])
+        try:
+            problems = verify_content(path, data)
+        except ValueError as err:  # unreadable JSON sidecar
+            problems = [Problem("signature", f"unreadable signature file ({err})", file=path.name)]
+        return StoredCheck(path, True, problems)
+
+    def open(self, path: Path | None) -> bytes | None:
+        """Clear bytes of a stored file (``None`` if missing), verified against its signature sidecar first.
+
+        Raises :class:`EvidenceTampered` (after calling the ``on_tampered`` hooks) when the content no longer
+        matches the at-rest signature or its encryption tag; ``PermissionError`` when encrypted without a key.
+        """
+        if path is None or not path.is_file():
+            return None
+        sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
+        try:
+            data = self._clear(path)
+        except DecryptionError as err:
+            problem = Problem("digest", f"encrypted file fails authentication ({err})", file=path.name)
+            raise self._tampered(path, [problem]) from err
+        if sidecar.is_file():
+            try:
+                problems = verify_content(path, data)
+            except ValueError as err:
+                problems = [Problem("signature", f"unreadable signature file ({err})", file=path.name)]
+            if problems:
+                raise self._tampered(path, problems)
+        return data
+
+    def _tampered(self, path: Path, problems: list[Problem]) -> EvidenceTampered:
+        for hook in list(self.on_tampered):
+            try:
+                hook(path, problems)
+            except Exception:  # a failing alarm must not turn a refusal into a served picture
+                log.exception("evidence-tampered hook failed for %s", path.name)
+        return EvidenceTampered(path, problems)
+
+    @staticmethod
+    def stored(root: Path) -> Iterator[Path]:
+        """Every stored picture under ``root`` (sidecars and partial files excluded), in a stable order."""
+        if not root.is_dir():
+            return iter(())
+        skip = (SIDECAR_SUFFIX, ".part", ".tmp")
+        return iter(sorted(p for p in root.rglob("*") if p.is_file() and not p.name.endswith(skip)
+                           and not p.name.startswith(".")))  # fmt: skip
 
     @staticmethod
     def remove(path: Path | None) -> None:
