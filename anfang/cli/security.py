@@ -163,23 +163,53 @@ def _audit_cli(engine: Any, signer: Any, action: str, target: str, detail: dict[
         AuditLog(engine, signer, create=False).append("cli", action, target, detail)
 
 
+def _passphrase(args: argparse.Namespace) -> str | None:
+    """From ``--passphrase-file`` (first line) or ``ANFANG_BACKUP_PASSPHRASE``; ``None`` (and a message) if neither."""
+    import os
+
+    from anfang.security.backup import PASSPHRASE_ENV
+
+    if args.passphrase_file is not None:
+        try:
+            text = Path(args.passphrase_file).read_text(encoding="utf-8").splitlines()
+        except OSError as err:
+            print(f"error: --passphrase-file: {err}", file=sys.stderr)
+            return None
+        value = text[0] if text else ""
+    else:
+        value = os.environ.get(PASSPHRASE_ENV, "")
+    if not value:
+        print(f"error: backups are encrypted: give --passphrase-file FILE or set {PASSPHRASE_ENV}", file=sys.stderr)
+        return None
+    return value
+
+
 def _backup(args: argparse.Namespace) -> int:
     from anfang.security.backup import backup
 
+    passphrase = _passphrase(args)
+    if passphrase is None:
+        return 2
     try:
-        manifest = backup(args.data_dir, args.output)
+        manifest = backup(args.data_dir, args.output, passphrase)
     except FileNotFoundError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    print(f"backup of {args.data_dir} written to {args.output}: {len(manifest['files'])} files (keep it private)")
+    print(f"encrypted backup of {args.data_dir} written to {args.output}: {len(manifest['files'])} files")
     return 0
 
 
 def _restore(args: argparse.Namespace) -> int:
-    from anfang.security.backup import restore
+    from anfang.security.backup import BackupAuthError, restore
 
+    passphrase = _passphrase(args)
+    if passphrase is None:
+        return 2
     try:
-        problems = restore(args.archive, args.data_dir)
+        problems = restore(args.archive, args.data_dir, passphrase)
+    except BackupAuthError as err:
+        print(f"error: restore refused: {err}", file=sys.stderr)
+        return 1
     except (FileExistsError, OSError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -210,13 +240,16 @@ def add_parser(subparsers: Any) -> None:
     ex.add_argument("-o", "--output", type=Path, required=True)
     ex.set_defaults(func=_evidence_export)
 
-    bk = subparsers.add_parser("backup", help="back up a data dir: database, keys, media (+ sha256 manifest)")
+    bk = subparsers.add_parser("backup", help="encrypted backup of a data dir: database, keys, media (+ manifest)")
     bk.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
-    bk.add_argument("-o", "--output", type=Path, required=True, help="archive to write (.tar.gz)")
+    bk.add_argument("-o", "--output", type=Path, required=True, help="archive to write (encrypted .tar.gz)")
+    bk.add_argument("--passphrase-file", type=Path, help="file whose first line is the passphrase "
+                    "(default: $ANFANG_BACKUP_PASSPHRASE)")  # fmt: skip
     bk.set_defaults(func=_backup)
     rs = subparsers.add_parser("restore", help="restore a backup into a new data dir and verify every file")
     rs.add_argument("archive", type=Path)
     rs.add_argument("--data-dir", type=Path, required=True)
+    rs.add_argument("--passphrase-file", type=Path, help="the backup's passphrase (default: $ANFANG_BACKUP_PASSPHRASE)")
     rs.set_defaults(func=_restore)
 
     keys = subparsers.add_parser("keys", help="platform SM2 keys")
