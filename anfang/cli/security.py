@@ -27,7 +27,7 @@ def _print_problems(problems: list[Any], ok_message: str) -> int:
 def _audit_verify(args: argparse.Namespace) -> int:
     from sqlalchemy import create_engine, inspect
 
-    from anfang.security.audit import AuditLog
+    from anfang.security.audit import AuditLog, load_mac_key
     from anfang.security.keys import KeyStore, MissingKeyError
 
     url = args.db or f"sqlite:///{(Path(args.data_dir) / 'anfang.db').resolve()}"
@@ -43,8 +43,17 @@ def _audit_verify(args: argparse.Namespace) -> int:
     except MissingKeyError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    log = AuditLog(engine, signer, create=False)
-    return _print_problems(log.verify(), "audit log intact")
+    try:
+        mac_key = load_mac_key(Path(args.data_dir) / "keys" / "audit.mac", create=False)
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    log = AuditLog(engine, signer, create=False, mac_key=mac_key)
+    problems = log.verify()
+    if log.before_mac:
+        print(f"{log.before_mac} entr{'y' if log.before_mac == 1 else 'ies'} before MAC (hash chain and signed "
+              "checkpoints only)")  # fmt: skip
+    return _print_problems(problems, "audit log intact")
 
 
 def _evidence_verify(args: argparse.Namespace) -> int:
@@ -157,10 +166,12 @@ def _audit_cli(engine: Any, signer: Any, action: str, target: str, detail: dict[
     """Append a CLI finding to the data dir's audit chain (as ``cli``); a database without one is left alone."""
     from sqlalchemy import inspect
 
-    from anfang.security.audit import AuditLog
+    from anfang.security.audit import AuditLog, load_mac_key
 
     if inspect(engine).has_table("audit_log"):
-        AuditLog(engine, signer, create=False).append("cli", action, target, detail)
+        data_dir = Path(str(engine.url.database)).parent
+        mac_key = load_mac_key(data_dir / "keys" / "audit.mac", create=False)
+        AuditLog(engine, signer, create=False, mac_key=mac_key).append("cli", action, target, detail)
 
 
 def _passphrase(args: argparse.Namespace) -> str | None:

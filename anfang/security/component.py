@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from anfang.component import Component, Context
 from anfang.events.model import Event
-from anfang.security.audit import AuditLog
+from anfang.security.audit import AuditLog, load_mac_key
 from anfang.security.config import SecurityConfig
 from anfang.security.masking import Masker, build_masker
 from anfang.security.media import camera_of
@@ -45,7 +45,8 @@ class Security(Component):
         super().__init__(ctx)
         self.config: SecurityConfig = ctx.config.security
         cfg = self.config
-        self.audit = AuditLog(ctx.engine, ctx.keys.signer())
+        # Each entry MACed under a key outside the database (docs/security.md, "Audit log").
+        self.audit = AuditLog(ctx.engine, ctx.keys.signer(), mac_key=load_mac_key(ctx.keys.root / "audit.mac"))
         throttle = LoginThrottle(
             max_failures=cfg.login.max_failures,
             window_s=cfg.login.window_s,
