@@ -71,6 +71,7 @@ def _evidence_verify(args: argparse.Namespace) -> int:
 def _verify_stored(args: argparse.Namespace) -> int:
     """Every stored picture of a data dir (events and records) against its at-rest signature sidecar."""
     from anfang.security.config import SecurityConfig
+    from anfang.security.keys import KeyStore, MissingKeyError
     from anfang.security.media import MediaPolicy, media_key
 
     data_dir = Path(args.data_dir)
@@ -79,10 +80,11 @@ def _verify_stored(args: argparse.Namespace) -> int:
         return 2
     try:
         key = media_key(SecurityConfig.model_validate({"sm4_key_file": args.sm4_key_file}), data_dir, create=False)
-    except (FileNotFoundError, ValueError) as err:
+        verifier = KeyStore(data_dir).signer()  # only the platform's keys count
+    except (FileNotFoundError, ValueError, MissingKeyError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    policy = MediaPolicy(None, key)
+    policy = MediaPolicy(None, key, verifier=verifier)
     checked = unsigned = bad = 0
     problems = []
     for root in (data_dir / "media", data_dir / "records"):
@@ -148,7 +150,8 @@ def _evidence_export(args: argparse.Namespace) -> int:
     except (MissingKeyError, FileNotFoundError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    store = EventStore(make_engine(args.db, data_dir), data_dir / "media", MediaPolicy(None, key))
+    policy = MediaPolicy(None, key, verifier=signer)  # reads check the platform's signatures first
+    store = EventStore(make_engine(args.db, data_dir), data_dir / "media", policy)
     try:
         out = export_event(store, signer, args.event_id, args.output)
     except KeyError:

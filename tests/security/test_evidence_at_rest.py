@@ -17,7 +17,10 @@ from anfang.cli.security import add_parser
 from anfang.events.model import Event
 from anfang.platform import Platform
 from anfang.security.component import Security
+from anfang.security.evidence import sign_bytes
+from anfang.security.keys import Signer
 from anfang.security.media import EvidenceTampered
+from anfang.security.sm import generate_sm2_keypair
 from anfang.store.events import EventRecord
 from tests.security.api_fixtures import add_event, client_as, jpeg, make_platform
 
@@ -114,3 +117,19 @@ def test_background_check_raises_the_alarm(tmp_path: Path) -> None:
     assert len(alarms) == 1 and alarms[0].camera_id == "cam1"
     entries = platform.get(Security).audit.entries(1, 1000)
     assert any(e.action == "evidence.tampered" and e.actor == "evidence-check" for e in entries)
+
+
+def test_resigned_with_a_foreign_key_is_refused(tmp_path: Path) -> None:
+    """Replacing picture and sidecar (signed with the attacker's own key, which the sidecar embeds) is refused."""
+    platform = make_platform(tmp_path, evidence_check_interval_s=None)
+    event = add_event(platform)
+    rec = platform.events.get(event.id)
+    assert rec is not None and rec.snapshot_path
+    path = platform.events.media_dir / rec.snapshot_path
+    assert platform.events.read_media(rec.snapshot_path) == event.snapshot  # intact (and now cached)
+    forged = jpeg(np.full((48, 64, 3), 10, np.uint8))
+    path.write_bytes(forged)
+    sign_bytes(path, forged, Signer(generate_sm2_keypair()))
+    with pytest.raises(EvidenceTampered, match="not one of the platform's keys"):
+        platform.events.read_media(rec.snapshot_path)
+    assert run(["evidence", "verify", "--data-dir", str(tmp_path)]) == 1
