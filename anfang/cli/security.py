@@ -158,21 +158,21 @@ def _evidence_export(args: argparse.Namespace) -> int:
         print(f"error: no event {args.event_id!r} in {data_dir}", file=sys.stderr)
         return 1
     except EvidenceTampered as err:
-        _audit_cli(store.engine, signer, "evidence.tampered", args.event_id, {"refused": "export", "why": str(err)})
+        detail = {"refused": "export", "why": str(err)}
+        _audit_cli(store.engine, signer, data_dir, "evidence.tampered", args.event_id, detail)
         print(f"error: refused to export event {args.event_id}: {err}", file=sys.stderr)
         return 1
     print(f"exported event {args.event_id} to {out} (signed by key {signer.key_id})")
     return 0
 
 
-def _audit_cli(engine: Any, signer: Any, action: str, target: str, detail: dict[str, Any]) -> None:
+def _audit_cli(engine: Any, signer: Any, data_dir: Path, action: str, target: str, detail: dict[str, Any]) -> None:
     """Append a CLI finding to the data dir's audit chain (as ``cli``); a database without one is left alone."""
     from sqlalchemy import inspect
 
     from anfang.security.audit import AuditLog, load_mac_key
 
     if inspect(engine).has_table("audit_log"):
-        data_dir = Path(str(engine.url.database)).parent
         mac_key = load_mac_key(data_dir / "keys" / "audit.mac", create=False)
         AuditLog(engine, signer, create=False, mac_key=mac_key).append("cli", action, target, detail)
 

@@ -136,7 +136,11 @@ class Security(Component):
         except ValueError:
             rel = path.name
         log.error("evidence %s fails its at-rest signature check: %s", rel, why)
-        self.audit.append(by, "evidence.tampered", rel, {"camera_id": camera, "problems": [str(p) for p in problems]})
+        try:
+            detail = {"camera_id": camera, "problems": [str(p) for p in problems]}
+            self.audit.append(by, "evidence.tampered", rel, detail)
+        except Exception:  # e.g. a full database: the alarm below must still go out
+            log.exception("could not audit the tampered evidence %s", rel)
         with self._alarm_lock:
             if path in self._alarmed:
                 return
