@@ -22,6 +22,7 @@ from anfang.events.bus import EventBus
 from anfang.events.model import Event
 from anfang.security.keys import KeyStore
 from anfang.security.media import MediaPolicy
+from anfang.security.secrets import SecretBox
 from anfang.store.cameras import CameraStore
 from anfang.store.db import make_engine
 from anfang.store.events import EventStore
@@ -74,7 +75,7 @@ class Platform:
         # The free-space policy: every writer of the data dir asks it first (docs/recording.md, "Full disk").
         self.space = DiskGuard(self.data_dir, config.store.space)
         self.events = EventStore(self.engine, self.data_dir / "media", self.media, self.space)
-        self.camera_store = CameraStore(self.engine)
+        self.camera_store = CameraStore(self.engine, SecretBox(self.keys.root))  # device passwords SM4-sealed
         self.bus = EventBus()
         self._origin: dict[str, str] = {c.id: "config" for c in config.cameras}
         self._camera_lock = threading.RLock()

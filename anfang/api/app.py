@@ -14,6 +14,7 @@ from anfang.api.deps import current_user
 from anfang.api.routers import cameras, console, events, health, stats, ws
 from anfang.api.schemas import ValidationErrorOut
 from anfang.platform import Platform
+from anfang.security.media import EvidenceTampered
 from anfang.web import STATIC_DIR
 
 _REQUEST_PARTS = {"body", "query", "path", "header", "cookie"}
@@ -29,6 +30,7 @@ def create_app(platform: Platform) -> FastAPI:
     )
     app.state.platform = platform
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(EvidenceTampered, _evidence_tampered)
 
     classes = platform.registered  # every registered component, enabled or not: the API is the same
     app.include_router(health.router, prefix="/api")
@@ -76,4 +78,19 @@ async def _validation_error(_request: Request, err: Exception) -> JSONResponse:
     message = "; ".join(f"{i['field']}: {i['msg']}" for i in items)
     return JSONResponse(
         status_code=status.HTTP_422_UNPROCESSABLE_CONTENT, content={"detail": items, "message": message}
+    )
+
+
+async def _evidence_tampered(request: Request, exc: Exception) -> JSONResponse:
+    """409 for any read of stored evidence that fails its at-rest signature (never the tampered bytes).
+
+    The media policy has already audited the finding and raised the alarm; this adds who asked for it.
+    """
+    from anfang.api.deps import audit
+
+    assert isinstance(exc, EvidenceTampered)
+    audit(request, "evidence.refused", exc.path.name, {"path": request.url.path})
+    return JSONResponse(
+        status_code=status.HTTP_409_CONFLICT,
+        content={"detail": f"{exc}; the stored evidence was modified and is refused (audited, alarm raised)"},
     )

@@ -23,6 +23,7 @@ from anfang.config.models import CameraConfig
 from anfang.platform import Platform
 from anfang.security.audit import AuditLog
 from anfang.security.component import Security
+from anfang.security.csrf import CSRF_COOKIE, CSRF_HEADER, UNSAFE_METHODS, csrf_ok
 from anfang.security.masking import Masker
 from anfang.security.passwords import PERMISSIONS, Role, UserRecord
 from anfang.security.users import UserService
@@ -99,6 +100,17 @@ def _unauthorized(detail: str) -> HTTPException:
     return HTTPException(status.HTTP_401_UNAUTHORIZED, detail, headers={"WWW-Authenticate": "Bearer"})
 
 
+def _check_csrf(conn: HTTPConnection, token: str) -> None:
+    """403 for an unsafe request authenticated by the session cookie without the matching X-CSRF-Token."""
+    if conn.scope.get("type") != "http" or conn.scope.get("method", "GET") not in UNSAFE_METHODS:
+        return
+    if conn.cookies.get(SESSION_COOKIE) != token or conn.headers.get("authorization"):
+        return  # Bearer header or ?token=: no ambient credential a foreign page could use
+    if not csrf_ok(token, conn.headers.get(CSRF_HEADER)):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"CSRF check failed: send the {CSRF_COOKIE} cookie's value in "
+                            f"the {CSRF_HEADER} header (log in again if the cookie is missing)")  # fmt: skip
+
+
 def current_user(conn: HTTPConnection) -> Principal:
     """The authenticated caller (HTTP and websocket routes alike); 401 without a valid session or token."""
     cached = getattr(conn.state, "principal", None)
@@ -108,6 +120,7 @@ def current_user(conn: HTTPConnection) -> Principal:
     token = presented_token(conn)
     if not token:
         raise _unauthorized("login required")
+    _check_csrf(conn, token)
     found = platform.get(Security).users.resolve(token)
     if found is None:
         raise _unauthorized("invalid or expired session or token")

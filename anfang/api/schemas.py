@@ -54,8 +54,13 @@ class EventOut(BaseModel):
     has_crop: bool = False
 
     @classmethod
-    def of(cls, record: Any) -> EventOut:
+    def of(cls, record: Any, hide_identities: bool = False) -> EventOut:
+        """``hide_identities``: for users without see_identities (watchlist names masked)."""
         out = cls.model_validate(record)
+        if hide_identities:
+            from anfang.security.identities import hide_identities as hide
+
+            out.attributes = hide(out.attributes)
         out.has_snapshot = bool(record.snapshot_path)
         out.has_crop = bool(record.crop_path)
         return out

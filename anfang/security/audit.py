@@ -5,7 +5,15 @@ so editing, deleting, inserting or moving any entry breaks either its own hash o
 A hash chain alone has no secret, though: someone who can rewrite the whole table can recompute every
 hash. Checkpoints close that gap: every ``checkpoint_every`` entries (and on demand, e.g. at shutdown) the
 head ``(seq, hash)`` is signed with the platform SM2 key, and a rewrite then disagrees with a signature
-the attacker cannot forge. Entries after the last checkpoint are protected by the chain only.
+the attacker cannot forge.
+
+Entries after the last checkpoint were protected by the chain only, so whoever could write the database
+could append entries that verified. Each entry now also carries ``mac = HMAC-SM3(key, {seq, hash,
+prev_hash})`` under a key kept *outside* the database (``<data_dir>/keys/audit.mac``). Because ``hash``
+covers the content and ``prev_hash`` the link to the previous entry, the MACs authenticate the chain
+itself: an appended, edited, inserted or renumbered entry has no valid MAC unless its writer holds the key.
+Rows written before MACs existed (``mac`` NULL, all before the first MAC'd row) are counted as
+"before MAC" and protected as before; a row without MAC *after* a MAC'd one is a problem.
 
 The tables are in the store's one ``Base``; ``AuditBase.metadata`` holds copies of them alone, which
 migration 0002_security (and ``AuditLog(create=True)``) create. ``verify`` reads with plain column
@@ -14,14 +22,19 @@ selects in batches, so a log of millions of rows verifies in bounded memory.
 
 from __future__ import annotations
 
+import hmac as std_hmac
 import json
 import logging
+import secrets
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hmac as crypto_hmac
 from sqlalchemy import JSON, BigInteger, Float, Integer, String, delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -29,7 +42,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from anfang.security.keys import Signer
 from anfang.security.problems import Problem
-from anfang.security.sm import sm3_hex
+from anfang.security.sm import sm3_hex, write_private_file
 from anfang.store.db import Base, tables_metadata
 
 log = logging.getLogger(__name__)
@@ -50,6 +63,8 @@ class AuditEntry(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
     prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    # HMAC-SM3 under keys/audit.mac (migration security_0002_audit_mac); NULL for rows from before it
+    mac: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class AuditCheckpoint(Base):
@@ -100,6 +115,31 @@ def entry_hash(seq: int, t: float, actor: str, action: str, target: str, detail:
     return sm3_hex(canonical_json(doc))
 
 
+MAC_KEY_SIZE = 32
+
+
+def load_mac_key(path: Path, create: bool = True) -> bytes | None:
+    """The audit MAC key (hex in a 0600 file outside the database); created when missing and ``create``."""
+    if path.is_file():
+        key = bytes.fromhex(path.read_text(encoding="utf-8").strip())
+        if len(key) != MAC_KEY_SIZE:
+            raise ValueError(f"{path}: the audit MAC key must be {MAC_KEY_SIZE} bytes")
+        return key
+    if not create:
+        return None
+    key = secrets.token_bytes(MAC_KEY_SIZE)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_private_file(path, key.hex() + "\n")
+    return key
+
+
+def entry_mac(key: bytes, seq: int, h: str, prev_hash: str) -> str:
+    """HMAC-SM3 over the entry's place and hash (which covers its content and its link)."""
+    mac = crypto_hmac.HMAC(key, hashes.SM3())
+    mac.update(canonical_json({"type": "anfang-audit-mac-v1", "seq": seq, "hash": h, "prev_hash": prev_hash}))
+    return mac.finalize().hex()
+
+
 def checkpoint_payload(seq: int, head_hash: str, t: float, key_id: str) -> bytes:
     return canonical_json(
         {"type": "anfang-audit-checkpoint-v1", "seq": seq, "hash": head_hash, "time": t, "key_id": key_id}
@@ -121,9 +161,12 @@ class AuditLog:
         checkpoint_every: int = 1000,
         clock: Callable[[], float] = time.time,
         create: bool = True,
+        mac_key: bytes | None = None,
     ) -> None:
         self.engine = engine
         self.signer = signer
+        self.mac_key = mac_key  # None: entries are written without MAC (and verify cannot check MACs)
+        self.before_mac = 0  # set by verify: rows from before MACs (chain and checkpoints only)
         self.checkpoint_every = checkpoint_every
         self._clock = clock
         self._lock = threading.Lock()
@@ -154,6 +197,7 @@ class AuditLog:
                             detail=detail,
                             prev_hash=prev,
                             hash=h,
+                            mac=entry_mac(self.mac_key, seq, h, prev) if self.mac_key is not None else None,
                         )
                     )
                     try:
@@ -252,9 +296,22 @@ class AuditLog:
                 AuditEntry.detail,
                 AuditEntry.prev_hash,
                 AuditEntry.hash,
+                AuditEntry.mac,
             )
+            before_mac, macs_seen = 0, False
             result = s.execute(select(*cols).order_by(AuditEntry.seq).execution_options(yield_per=1000))
-            for seq, t, actor, action, target, detail, link, h in result:
+            for seq, t, actor, action, target, detail, link, h, mac in result:
+                if mac is None and not macs_seen:
+                    before_mac += 1
+                elif mac is None:
+                    problems.append(Problem("mac", "entry has no MAC although earlier ones have (appended or "
+                                            "rewritten without the audit key)", seq=seq))  # fmt: skip
+                else:
+                    macs_seen = True  # without a key: reported once below
+                    key = self.mac_key
+                    if key is not None and not std_hmac.compare_digest(mac, entry_mac(key, seq, h, link)):
+                        problems.append(Problem("mac", "MAC does not match (entry appended, edited or moved by "
+                                                "someone without the audit key)", seq=seq))  # fmt: skip
                 gap = seq != expect
                 if gap:
                     problems.append(Problem("deleted", _missing(expect, seq - 1), seq=expect))
@@ -280,6 +337,9 @@ class AuditLog:
                     seen_hash[seq] = h
                 expect, prev_hash, prev_bad = seq + 1, h, bad
             last_seq = expect - 1
+        self.before_mac = before_mac
+        if macs_seen and self.mac_key is None:
+            problems.append(Problem("mac", "entries carry MACs but no audit MAC key (keys/audit.mac) was given"))
         problems.extend(_classify_moves(moved))
         problems.sort(key=lambda p: p.seq or 0)
         problems.extend(self._verify_checkpoints(cps, seen_hash, last_seq))

@@ -3,8 +3,17 @@
 Why the SQLite backup API rather than copying ``anfang.db``: the platform keeps writing while it runs (WAL
 mode), and a plain copy can catch a half-applied transaction; ``sqlite3.Connection.backup`` takes a
 consistent snapshot without stopping anything. The manifest lists every file's sha256 so a restore proves
-that what came back is what went in. The archive holds the platform's private key (and the SM4 media key
-when it lives under ``keys/``): protect backups like the keys themselves.
+that what came back is what went in.
+
+The archive holds the platform's private key, the SM4 media key and the secrets key, so it is never written
+in clear: the tar.gz is encrypted with SM4-GCM under a key derived from the operator's passphrase with
+argon2id (argon2-cffi; memory-hard, so a stolen backup resists guessing). File layout::
+
+    MAGIC(8) | salt(16) | time_cost, memory_cost_kib, parallelism (3 x uint32 BE) | nonce(12) | ciphertext | tag(16)
+
+Everything before the ciphertext is authenticated as GCM associated data, so a changed parameter, salt or
+byte of ciphertext fails the tag: a restore with the wrong passphrase or of a modified archive is refused
+before anything is unpacked (the decrypted archive is only opened after the tag checked).
 """
 
 from __future__ import annotations
@@ -13,18 +22,89 @@ import hashlib
 import io
 import json
 import os
+import secrets
 import sqlite3
+import struct
 import tarfile
 import tempfile
 import time
 from pathlib import Path
 
+from argon2.low_level import Type, hash_secret_raw
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
 from anfang.security.problems import Problem
+from anfang.security.sm import GCM_NONCE_SIZE, GCM_TAG_SIZE, SM4_KEY_SIZE
 
 DB_NAME = "anfang.db"
 MANIFEST = "backup-manifest.json"
 FORMAT = "anfang-backup-v1"
 _SKIP_SUFFIXES = (".tmp", ".part", "-wal", "-shm")
+MAGIC = b"ANFBAK\x00\x01"  # encrypted backup, version 1
+SALT_SIZE = 16
+ARGON2 = (3, 64 * 1024, 2)  # time cost, memory (KiB), lanes: ~0.2 s and 64 MiB per guess
+_PARAMS = struct.Struct(">III")
+_CHUNK = 1 << 20
+PASSPHRASE_ENV = "ANFANG_BACKUP_PASSPHRASE"
+
+
+class BackupAuthError(Exception):
+    """The archive does not authenticate: wrong passphrase, or the file was modified or truncated."""
+
+
+def _derive(passphrase: str, salt: bytes, params: tuple[int, int, int]) -> bytes:
+    if not passphrase:
+        raise ValueError("an empty passphrase cannot protect a backup")
+    t, m, p = params
+    return hash_secret_raw(passphrase.encode(), salt, time_cost=t, memory_cost=m, parallelism=p,
+                           hash_len=SM4_KEY_SIZE, type=Type.ID)  # fmt: skip
+
+
+def encrypt_archive(src: Path, dst: Path, passphrase: str, params: tuple[int, int, int] = ARGON2) -> None:
+    """``dst`` = SM4-GCM of ``src`` under argon2id(passphrase) (layout in the module docstring)."""
+    salt, nonce = secrets.token_bytes(SALT_SIZE), secrets.token_bytes(GCM_NONCE_SIZE)
+    header = MAGIC + salt + _PARAMS.pack(*params) + nonce
+    enc = Cipher(algorithms.SM4(_derive(passphrase, salt, params)), modes.GCM(nonce)).encryptor()
+    enc.authenticate_additional_data(header)
+    with open(src, "rb") as fin, open(dst, "wb") as fout:
+        fout.write(header)
+        while block := fin.read(_CHUNK):
+            fout.write(enc.update(block))
+        fout.write(enc.finalize() + enc.tag)
+
+
+def decrypt_archive(src: Path, dst: Path, passphrase: str) -> None:
+    """Inverse of :func:`encrypt_archive`; :class:`BackupAuthError` unless the GCM tag checks."""
+    size = src.stat().st_size
+    head = len(MAGIC) + SALT_SIZE + _PARAMS.size + GCM_NONCE_SIZE
+    with open(src, "rb") as fin:
+        header = fin.read(head)
+        if not header.startswith(MAGIC):
+            raise BackupAuthError(f"{src} is not an encrypted anfang backup")
+        if size < head + GCM_TAG_SIZE:
+            raise BackupAuthError(f"{src} is truncated")
+        salt = header[len(MAGIC) : len(MAGIC) + SALT_SIZE]
+        params = _PARAMS.unpack(header[len(MAGIC) + SALT_SIZE : len(MAGIC) + SALT_SIZE + _PARAMS.size])
+        if not (1 <= params[0] <= 64 and 8 <= params[1] <= 4 * 1024 * 1024 and 1 <= params[2] <= 64):
+            raise BackupAuthError(f"{src}: implausible key-derivation parameters (file modified)")
+        nonce = header[-GCM_NONCE_SIZE:]
+        fin.seek(size - GCM_TAG_SIZE)
+        tag = fin.read(GCM_TAG_SIZE)
+        fin.seek(head)
+        dec = Cipher(algorithms.SM4(_derive(passphrase, salt, params)), modes.GCM(nonce, tag)).decryptor()
+        dec.authenticate_additional_data(header)
+        left = size - head - GCM_TAG_SIZE
+        with open(dst, "wb") as fout:
+            while left > 0:
+                block = fin.read(min(_CHUNK, left))
+                left -= len(block)
+                fout.write(dec.update(block))
+            try:
+                fout.write(dec.finalize())
+            except InvalidTag as err:
+                raise BackupAuthError("the backup does not authenticate: wrong passphrase, or the file was "
+                                      "modified") from err  # fmt: skip
 
 
 def _sha256(path: Path) -> str:
@@ -42,8 +122,8 @@ def _files(root: Path, sub: str) -> list[Path]:
     return sorted(p for p in base.rglob("*") if p.is_file() and not p.name.endswith(_SKIP_SUFFIXES))
 
 
-def backup(data_dir: str | os.PathLike[str], out: str | os.PathLike[str]) -> dict:
-    """Write ``out`` (.tar.gz) from a (possibly running) data dir; returns the manifest."""
+def backup(data_dir: str | os.PathLike[str], out: str | os.PathLike[str], passphrase: str) -> dict:
+    """Write ``out`` (an encrypted .tar.gz) from a (possibly running) data dir; returns the manifest."""
     data_dir, out = Path(data_dir), Path(out)
     db = data_dir / DB_NAME
     if not db.is_file():
@@ -64,24 +144,36 @@ def backup(data_dir: str | os.PathLike[str], out: str | os.PathLike[str]) -> dic
             "files": [{"path": name, "size": p.stat().st_size, "sha256": _sha256(p)} for p, name in members],
         }
         tmp_out = out.with_name(out.name + ".part")
-        with tarfile.open(tmp_out, "w:gz") as tar:
+        clear = Path(tmp) / "backup.tar.gz"  # in the private temp dir only, deleted below
+        with tarfile.open(clear, "w:gz") as tar:
             raw = (json.dumps(manifest, indent=2) + "\n").encode()
             info = tarfile.TarInfo(MANIFEST)
             info.size, info.mtime, info.mode = len(raw), int(time.time()), 0o600
             tar.addfile(info, io.BytesIO(raw))
             for path, name in members:
                 tar.add(path, arcname=name, recursive=False)
+        encrypt_archive(clear, tmp_out, passphrase)
         os.chmod(tmp_out, 0o600)
         os.replace(tmp_out, out)
     return manifest
 
 
-def restore(archive: str | os.PathLike[str], data_dir: str | os.PathLike[str]) -> list[Problem]:
-    """Unpack into a new (or empty) data dir and check every file against the manifest; [] = complete."""
+def restore(archive: str | os.PathLike[str], data_dir: str | os.PathLike[str], passphrase: str) -> list[Problem]:
+    """Unpack into a new (or empty) data dir and check every file against the manifest; [] = complete.
+
+    Raises :class:`BackupAuthError` (nothing written to ``data_dir``) for a wrong passphrase or a modified file.
+    """
     data_dir = Path(data_dir)
     if data_dir.exists() and any(data_dir.iterdir()):
         raise FileExistsError(f"{data_dir} is not empty; restore into a new data dir")
-    data_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="anfang-restore-") as tmp:
+        clear = Path(tmp) / "backup.tar.gz"
+        decrypt_archive(Path(archive), clear, passphrase)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        return _unpack(clear, data_dir)
+
+
+def _unpack(archive: Path, data_dir: Path) -> list[Problem]:
     with tarfile.open(archive, "r:gz") as tar:
         member = tar.extractfile(MANIFEST)
         if member is None:

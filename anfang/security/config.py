@@ -34,6 +34,8 @@ class LoginConfig(_Strict):
 
 class SecurityConfig(_Strict):
     sign_media: bool = True  # SM3 + SM2 sidecar next to every snapshot and crop
+    # Seconds between background checks of every stored picture against its sidecar (None: no check).
+    evidence_check_interval_s: float | None = Field(default=3600.0, gt=0)
     encrypt_media: bool = False
     sm4_key_file: Path | None = None  # default <data_dir>/keys/media.sm4, created on first start
     session_ttl_h: float = Field(default=12.0, gt=0)

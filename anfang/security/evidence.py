@@ -87,6 +87,11 @@ def _check_signature_doc(doc: dict[str, Any]) -> str | None:
     return None if sm2_verify(key, canonical_json(body), sig, user_id) else "SM2 signature is invalid"
 
 
+def check_signature_doc(doc: dict[str, Any]) -> str | None:
+    """Public name of the sidecar self-check (embedded key): why it is invalid, or ``None``."""
+    return _check_signature_doc(doc)
+
+
 def sign_file(path: str | os.PathLike[str], signer: Signer) -> Path:
     """Write ``<path>.sig.json`` (SM3 digest + SM2 signature) next to a snapshot or clip; returns its path."""
     path = Path(path)

@@ -31,13 +31,25 @@ function messageOf(status: number, body: unknown): { message: string; field: str
   return { message: `HTTP ${status}`, field: null };
 }
 
+// The CSRF token the server set at login (a readable cookie); echoed on every unsafe request.
+function csrfToken(): string | null {
+  const m = /(?:^|;\s*)anfang_csrf=([^;]*)/.exec(document.cookie);
+  return m ? decodeURIComponent(m[1]) : null;
+}
+
+const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
 export async function api<T = unknown>(path: string, init: RequestInit & { json?: unknown } = {}): Promise<T> {
   const { json, ...rest } = init;
   const opts: RequestInit = { credentials: "same-origin", ...rest };
+  const headers: Record<string, string> = { ...((rest.headers as Record<string, string> | undefined) ?? {}) };
   if (json !== undefined) {
     opts.body = JSON.stringify(json);
-    opts.headers = { "Content-Type": "application/json", ...(rest.headers ?? {}) };
+    headers["Content-Type"] = "application/json";
   }
+  const token = csrfToken();
+  if (token && UNSAFE.has((rest.method ?? "GET").toUpperCase())) headers["X-CSRF-Token"] = token;
+  opts.headers = headers;
   const res = await fetch(path, opts);
   if (res.status === 401) {
     onUnauthorized();

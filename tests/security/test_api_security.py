@@ -45,6 +45,7 @@ def test_first_admin_one_time_password_must_be_changed(tmp_path: Path, capfd: py
         cookie = r.headers["set-cookie"].lower()
         assert "httponly" in cookie and "samesite=strict" in cookie
         assert c.get("/api/cameras").status_code == 403  # only the password change is allowed
+        c.headers["X-CSRF-Token"] = c.cookies["anfang_csrf"]  # what the console's fetch wrapper sends
         bad = c.post("/api/auth/password", json={"current_password": password, "new_password": "short"})
         assert bad.status_code == 422
         new = "correct horse battery"

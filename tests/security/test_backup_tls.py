@@ -6,6 +6,7 @@ import datetime
 import hashlib
 import io
 import ipaddress
+import json
 import tarfile
 from pathlib import Path
 
@@ -17,9 +18,17 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from anfang.cli import main
+from anfang.security.backup import PASSPHRASE_ENV, decrypt_archive, encrypt_archive
 from anfang.security.evidence import verify_bundle
 from tests.live_server import serve
 from tests.security.api_fixtures import add_event, make_platform
+
+PASS = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def _passphrase(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(PASSPHRASE_ENV, PASS)  # the documented way to hand cron jobs the passphrase
 
 
 def test_backup_restore_into_fresh_data_dir(tmp_path: Path) -> None:
@@ -59,14 +68,54 @@ def test_restore_reports_a_damaged_file(tmp_path: Path) -> None:
     p.stop()
     archive = tmp_path / "b.tar.gz"
     assert main(["backup", "--data-dir", str(tmp_path / "src"), "-o", str(archive)]) == 0
-    bad = tmp_path / "bad.tar.gz"
-    with tarfile.open(archive) as tin, tarfile.open(bad, "w:gz") as tout:
+    clear, bad_clear, bad = tmp_path / "clear.tar.gz", tmp_path / "bad-clear.tar.gz", tmp_path / "bad.tar.gz"
+    decrypt_archive(archive, clear, PASS)  # someone holding the passphrase edits a file inside the archive
+    with tarfile.open(clear) as tin, tarfile.open(bad_clear, "w:gz") as tout:
         for m in tin.getmembers():
             data = tin.extractfile(m).read() if m.isfile() else None
             if m.name.endswith("_snapshot.jpg"):
                 data = data[:-1] + bytes([data[-1] ^ 1])
             tout.addfile(m, None if data is None else io.BytesIO(data))
+    encrypt_archive(bad_clear, bad, PASS)
     assert main(["restore", str(bad), "--data-dir", str(tmp_path / "r")]) == 1
+
+
+def test_backup_is_unreadable_without_its_passphrase(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 15.8a: on main the archive was a plain tar.gz holding the private key and the media key."""
+    src = tmp_path / "src"
+    p = make_platform(src, encrypt_media=True)
+    add_event(p)
+    p.stop()
+    secrets_on_disk = [
+        (src / "keys" / "media.sm4").read_text().strip().encode(),
+        *[json.loads(f.read_text())["private_key"].encode() for f in (src / "keys" / "platform").glob("*.key.json")],
+    ]
+    assert len(secrets_on_disk) >= 2
+    archive = tmp_path / "b.tar.gz"
+    pfile = tmp_path / "pass.txt"
+    pfile.write_text("another passphrase\n")
+    monkeypatch.delenv(PASSPHRASE_ENV)
+    assert main(["backup", "--data-dir", str(src), "-o", str(archive)]) == 2  # no passphrase: no backup
+    assert "passphrase" in capsys.readouterr().err and not archive.exists()
+    assert main(["backup", "--data-dir", str(src), "-o", str(archive), "--passphrase-file", str(pfile)]) == 0
+    blob = archive.read_bytes()
+    for secret in secrets_on_disk:
+        assert secret not in blob
+    with pytest.raises(tarfile.ReadError):
+        tarfile.open(archive).close()
+
+    monkeypatch.setenv(PASSPHRASE_ENV, "wrong passphrase")
+    assert main(["restore", str(archive), "--data-dir", str(tmp_path / "r1")]) == 1
+    assert "wrong passphrase" in capsys.readouterr().err
+    assert not (tmp_path / "r1").exists()  # nothing unpacked
+    for offset in (20, len(blob) // 2, len(blob) - 1):  # salt, ciphertext, tag
+        bad = tmp_path / f"bad{offset}.tar.gz"
+        bad.write_bytes(blob[:offset] + bytes([blob[offset] ^ 1]) + blob[offset + 1 :])
+        assert main(["restore", str(bad), "--data-dir", str(tmp_path / "r2"), "--passphrase-file", str(pfile)]) == 1
+        assert not (tmp_path / "r2").exists()
+    assert main(["restore", str(archive), "--data-dir", str(tmp_path / "r3"), "--passphrase-file", str(pfile)]) == 0
 
 
 def test_evidence_export_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

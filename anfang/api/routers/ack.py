@@ -49,4 +49,5 @@ def acknowledge(
     if security is not None:
         with contextlib.suppress(Exception):  # an audit failure must not undo the acknowledgement
             security.audit.append(who, "event.ack", event_id, {"status": body.status})
-    return EventOut.of(rec)
+    principal = getattr(request.state, "principal", None)
+    return EventOut.of(rec, not getattr(principal, "see_identities", False))

@@ -2,7 +2,8 @@
 
 ``public`` holds the one route that must work without a user (login); everything in ``router`` goes
 through the app's single ``current_user`` gate. The console gets an HttpOnly, SameSite=Strict cookie (no
-script can read it, no other site can send it); integrations create Bearer tokens under /api/tokens.
+script can read it, no other site can send it) plus a readable ``anfang_csrf`` cookie the console echoes in
+``X-CSRF-Token`` on unsafe requests; integrations create Bearer tokens under /api/tokens.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pydantic import BaseModel, Field
 from anfang.api.deps import SESSION_COOKIE, Principal, audit, client_ip, current_user, get_platform
 from anfang.platform import Platform
 from anfang.security.component import Security
+from anfang.security.csrf import CSRF_COOKIE, csrf_token
 from anfang.security.passwords import LoginResult
 from anfang.security.users import UserError
 
@@ -100,6 +102,15 @@ def login(body: LoginIn, request: Request, response: Response, platform: Platfor
         secure=request.url.scheme == "https",
         path="/",
     )
+    response.set_cookie(  # readable by the console's script: echoed in X-CSRF-Token (anfang.security.csrf)
+        CSRF_COOKIE,
+        csrf_token(token),
+        max_age=int(users.session_ttl_s),
+        httponly=False,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
     return _me(Principal.of(user))
 
 
@@ -112,6 +123,7 @@ def logout(
     audit(request, "logout", user.name)
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(CSRF_COOKIE, path="/")
     return response
 
 

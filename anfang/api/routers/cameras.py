@@ -1,4 +1,9 @@
-"""Camera CRUD and the latest frame: thin wrappers over :class:`~anfang.platform.Platform`."""
+"""Camera CRUD and the latest frame: thin wrappers over :class:`~anfang.platform.Platform`.
+
+Secrets in a camera config (URL passwords, ``password`` fields) are write-only: every response and audit
+entry shows them masked (``rtsp://admin:***@host``), and an update that sends the masked value back keeps
+the stored secret (``anfang.security.secrets``).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from anfang.api.schemas import CameraOut, CameraStatusOut
 from anfang.config.models import CameraConfig
 from anfang.platform import CameraExistsError, Platform
 from anfang.security.component import Security
+from anfang.security.secrets import keep_masked, mask, mask_text
 
 router = APIRouter(prefix="/cameras", tags=["cameras"])
 
@@ -22,8 +28,10 @@ def _out(platform: Platform, cam: CameraConfig, statuses: dict[str, dict]) -> Ca
         id=cam.id,
         name=cam.name,
         origin="config" if platform.camera_origin(cam.id) == "config" else "api",
-        config=cam,
-        status=CameraStatusOut.model_validate(st) if st else None,
+        config=CameraConfig.model_validate(mask(cam.model_dump(mode="json"))),  # secrets never leave
+        status=CameraStatusOut.model_validate({k: mask_text(v) if isinstance(v, str) else v for k, v in st.items()})
+        if st
+        else None,
     )
 
 
@@ -60,7 +68,7 @@ def add_camera(
         raise HTTPException(status.HTTP_409_CONFLICT, str(err)) from None
     except ValueError as err:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(err)) from None
-    audit(request, "camera.add", cfg.id, {"config": cfg.model_dump(mode="json")})
+    audit(request, "camera.add", cfg.id, {"config": mask(cfg.model_dump(mode="json"))})
     response.headers["Location"] = f"/api/cameras/{cfg.id}"
     return _out(platform, cfg, platform.camera_status())
 
@@ -79,12 +87,14 @@ def update_camera(
             status.HTTP_422_UNPROCESSABLE_CONTENT, f"id: body id {camera.id!r} does not match path id {camera_id!r}"
         )
     try:
+        old = platform.camera(camera_id).model_dump(mode="json")
+        camera = CameraConfig.model_validate(keep_masked(camera.model_dump(mode="json"), old))  # write-only
         cfg = platform.update_camera(camera_id, camera)
     except KeyError:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"camera {camera_id!r} not found") from None
     except ValueError as err:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(err)) from None
-    audit(request, "camera.update", camera_id, {"config": cfg.model_dump(mode="json")})
+    audit(request, "camera.update", camera_id, {"config": mask(cfg.model_dump(mode="json"))})
     return _out(platform, cfg, platform.camera_status())
 
 

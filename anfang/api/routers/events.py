@@ -28,6 +28,7 @@ def list_events(
     offset: Offset = 0,
     platform: Platform = Depends(get_platform),
     allowed: frozenset[str] | None = Depends(allowed_cameras),
+    user: Principal = Depends(current_user),
 ) -> EventPage:
     rows, total = platform.events.query(
         camera_id=camera_id,
@@ -39,14 +40,18 @@ def list_events(
         offset=offset,
         camera_ids=allowed,
     )
-    return EventPage(items=[EventOut.of(r) for r in rows], total=total, limit=limit, offset=offset)
+    hide = not user.see_identities
+    return EventPage(items=[EventOut.of(r, hide) for r in rows], total=total, limit=limit, offset=offset)
 
 
 @router.get("/{event_id}", response_model=EventOut, responses={404: {"description": "unknown event"}})
 def get_event(
-    event_id: str, platform: Platform = Depends(get_platform), allowed: frozenset[str] | None = Depends(allowed_cameras)
+    event_id: str,
+    platform: Platform = Depends(get_platform),
+    allowed: frozenset[str] | None = Depends(allowed_cameras),
+    user: Principal = Depends(current_user),
 ) -> EventOut:
-    return EventOut.of(event_or_404(platform, allowed, event_id))
+    return EventOut.of(event_or_404(platform, allowed, event_id), not user.see_identities)
 
 
 def _image(

@@ -12,12 +12,13 @@ from typing import Literal
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile, status
 from pydantic import BaseModel, Field
 
-from anfang.api.deps import audit, get_platform, require_role
+from anfang.api.deps import Principal, audit, current_user, get_platform, require_role
 from anfang.api.params import RowId
 from anfang.api.uploads import read_upload
 from anfang.faces.component import Faces
 from anfang.faces.library import FaceLibrary, FaceLibraryError, best_face, decode_image
 from anfang.platform import Platform
+from anfang.security.identities import hide_names
 from anfang.vision.face.analyze import similarity
 
 router = APIRouter(tags=["faces"])
@@ -43,9 +44,14 @@ def _call(fn, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202 - maps l
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
 
 
+def _names(rows: list[dict], user: Principal) -> list[dict]:
+    """Watchlist and person names are identities: masked for users without see_identities."""
+    return rows if user.see_identities else [hide_names(r) for r in rows]
+
+
 @router.get("/watchlists", dependencies=_reader)
-def list_watchlists(library: FaceLibrary = Depends(_library)) -> list[dict]:
-    return library.watchlists()
+def list_watchlists(library: FaceLibrary = Depends(_library), user: Principal = Depends(current_user)) -> list[dict]:
+    return _names(library.watchlists(), user)
 
 
 @router.post("/watchlists", status_code=status.HTTP_201_CREATED, dependencies=_writer)
@@ -59,8 +65,10 @@ def create_watchlist(body: WatchlistIn, request: Request, library: FaceLibrary =
 
 
 @router.get("/watchlists/{watchlist_id}", dependencies=_reader)
-def get_watchlist(watchlist_id: RowId, library: FaceLibrary = Depends(_library)) -> dict:
-    return _call(library.watchlist, watchlist_id)
+def get_watchlist(
+    watchlist_id: RowId, library: FaceLibrary = Depends(_library), user: Principal = Depends(current_user)
+) -> dict:
+    return _names([_call(library.watchlist, watchlist_id)], user)[0]
 
 
 @router.delete("/watchlists/{watchlist_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=_writer)
@@ -70,8 +78,10 @@ def delete_watchlist(watchlist_id: RowId, request: Request, library: FaceLibrary
 
 
 @router.get("/watchlists/{watchlist_id}/people", dependencies=_reader)
-def list_people(watchlist_id: RowId, library: FaceLibrary = Depends(_library)) -> list[dict]:
-    return _call(library.people, watchlist_id)
+def list_people(
+    watchlist_id: RowId, library: FaceLibrary = Depends(_library), user: Principal = Depends(current_user)
+) -> list[dict]:
+    return _names(_call(library.people, watchlist_id), user)
 
 
 @router.post("/watchlists/{watchlist_id}/people", status_code=status.HTTP_201_CREATED, dependencies=_writer)

@@ -13,8 +13,9 @@ from collections.abc import Callable
 
 from fastapi import APIRouter, Depends, WebSocket, WebSocketDisconnect
 
-from anfang.api.deps import allowed_cameras, get_platform
+from anfang.api.deps import Principal, allowed_cameras, current_user, get_platform
 from anfang.platform import Platform
+from anfang.security.identities import hide_identities
 
 router = APIRouter(tags=["events"])
 log = logging.getLogger(__name__)
@@ -25,6 +26,7 @@ async def events_ws(
     websocket: WebSocket,
     platform: Platform = Depends(get_platform),
     allowed: frozenset[str] | None = Depends(allowed_cameras),
+    user: Principal = Depends(current_user),
 ) -> None:
     # Subscribe before accepting: once the client's handshake completes, it will not miss an event.
     sub = platform.bus.subscribe()
@@ -38,7 +40,10 @@ async def events_ws(
     try:
         async for event in sub:
             if allowed is None or event.camera_id in allowed:
-                await websocket.send_json(event.to_dict())
+                data = event.to_dict()
+                if not user.see_identities:  # watchlist names, as on the events routes
+                    data["attributes"] = hide_identities(data.get("attributes") or {})
+                await websocket.send_json(data)
     except (WebSocketDisconnect, RuntimeError, OSError):
         pass  # the client went away mid-send
     finally:
