@@ -175,3 +175,67 @@ def test_unreachable_camera_stays_offline_without_raising() -> None:
     assert src.read() is None  # returns only because it was interrupted
     assert src.failures >= 3
     src.close()
+
+
+def test_recovers_within_seconds_of_the_camera_return_but_backs_off_while_dead(server: RtspServer) -> None:
+    """Default back-off (1 s doubling to 30 s): after 8 s down the next full open would be ~8 s away; the TCP
+    probe notices the port again and opens at once. While dead, only the back-off's few full opens happen."""
+    src = create_source("gate", RtspSourceConfig(url=server.url, timeout_s=2))
+    assert isinstance(src, RtspSource)
+    frames: list[Frame] = []
+    src.open()
+    thread = threading.Thread(target=lambda: [frames.append(f) for f in iter(src.read, None)], daemon=True)
+    thread.start()
+    try:
+        _wait_until(lambda: len(frames) >= 5, "first frames")
+        server.kill()
+        _wait_until(lambda: src.state == "offline", "the source to notice the server is gone")
+        opens = src.opens
+        time.sleep(8.0)
+        assert src.opens - opens <= 5  # 1 + 2 + 4 s of back-off: full opens are still spaced out
+        before = len(frames)
+        server.start()
+        back = time.monotonic()
+        _wait_until(lambda: len(frames) > before, "a frame after the server came back")
+        recovery = time.monotonic() - back
+        assert recovery < 5.0, f"recovered {recovery:.1f} s after the camera returned"
+    finally:
+        src.interrupt()
+        thread.join(WAIT_S)
+        src.close()
+
+
+class _NoDetector:
+    name = "none"
+
+    def detect(self, image: object) -> object:
+        from anfang.vision.base import Detections
+
+        return Detections.empty()
+
+
+def test_fps_in_is_the_stream_rate_right_after_a_reconnect(server: RtspServer) -> None:
+    """The burst of buffered frames after a reconnect is not the camera's rate: fps_in stays near 10."""
+    from anfang.config import parse_config
+    from anfang.pipeline.camera import CameraPipeline
+
+    cam = parse_config(
+        {"cameras": [{"id": "lane", "source": {"type": "rtsp", "url": server.url, "timeout_s": 2}}]}
+    ).cameras[0]
+    pipeline = CameraPipeline(cam, _NoDetector(), lambda e: None)  # type: ignore[arg-type]
+    pipeline.start()
+    try:
+        _wait_until(lambda: pipeline.frames_in >= 20, "first frames")
+        server.kill()
+        _wait_until(lambda: pipeline.status().state == "offline", "the camera to go offline")
+        time.sleep(2.0)
+        before = pipeline.frames_in
+        server.start()
+        _wait_until(lambda: pipeline.frames_in > before, "frames after the reconnect")
+        readings = []
+        for _ in range(30):  # the first 3 s after the reconnect
+            readings.append(pipeline.status().fps_in)
+            time.sleep(0.1)
+        assert max(readings) <= 12.0, readings
+    finally:
+        pipeline.stop()

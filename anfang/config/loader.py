@@ -36,12 +36,34 @@ def format_validation_error(source: str, err: ValidationError) -> str:
     return "\n".join(lines)
 
 
+def _duplicate_camera(data: dict[str, Any]) -> str | None:
+    """``cameras.J.id: ...`` for the second camera with an id already used, else None.
+
+    The model's own check (AppConfig) can only report at the top level; here the index is known.
+    """
+    cameras = data.get("cameras")
+    if not isinstance(cameras, list):
+        return None
+    first: dict[str, int] = {}
+    for j, cam in enumerate(cameras):
+        cid = cam.get("id") if isinstance(cam, dict) else None
+        if not isinstance(cid, str):
+            continue
+        if cid in first:
+            return f"cameras.{j}.id: duplicate camera id {cid!r} (first used at cameras.{first[cid]}.id)"
+        first[cid] = j
+    return None
+
+
 def parse_config(data: dict[str, Any] | None, source: str = "<config>") -> AppConfig:
     """Validate a parsed mapping; raise :class:`ConfigError` naming ``source`` and the field."""
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: the top level must be a mapping, got {type(data).__name__}")
+    duplicate = _duplicate_camera(data)
+    if duplicate is not None:
+        raise ConfigError(f"{source}: invalid config (1 error)\n  {source}: {duplicate}")
     try:
         return AppConfig.model_validate(data)
     except ValidationError as err:

@@ -13,13 +13,13 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
 import numpy as np
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from anfang.faces.tables import PersonRow, PhotoRow, WatchlistRow
 from anfang.store.db import Base
+from anfang.video.images import PictureError, decode_picture
 from anfang.vision.face.analyze import Face, FaceAnalyzer
 
 KINDS = ("blacklist", "whitelist")
@@ -41,10 +41,10 @@ class Match:
 
 def decode_image(data: bytes) -> np.ndarray:
     """BGR image from encoded bytes; a clear error for anything OpenCV cannot read."""
-    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR) if data else None
-    if image is None:
-        raise FaceLibraryError("not a readable image (JPEG/PNG/BMP expected)")
-    return image
+    try:
+        return decode_picture(data, "photo")
+    except PictureError as exc:
+        raise FaceLibraryError(str(exc)) from None
 
 
 def best_face(analyzer: FaceAnalyzer, image: np.ndarray) -> Face:

@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 
 CameraState = Literal["starting", "online", "offline", "error", "stopped"]
 RATE_WINDOW_S = 5.0
+FAILURE_REPEAT_S = 300.0  # a camera that keeps failing the same way is reported again this often
+RECONNECT_SETTLE_S = 1.5  # seconds of frames after a (re)connect left out of fps_in
 
 
 @dataclass
@@ -65,9 +67,19 @@ class _Rate:
     def __init__(self, clock: Callable[[], float]) -> None:
         self._clock = clock
         self._times: deque[float] = deque()
+        self._settle_until = float("-inf")
+
+    def restart(self, settle_s: float = 0.0) -> None:
+        """Forget the window and ignore ticks for ``settle_s``: after a reconnect the source delivers its
+        buffered frames (a GOP from the server, the decoder's read-ahead) in a burst, which read as 16 fps
+        for a 10 fps stream; the rate is measured again once that burst is over."""
+        self._times.clear()
+        self._settle_until = self._clock() + settle_s
 
     def tick(self) -> None:
         now = self._clock()
+        if now < self._settle_until:
+            return
         self._times.append(now)
         while self._times and now - self._times[0] > RATE_WINDOW_S:
             self._times.popleft()
@@ -121,6 +133,7 @@ class CameraPipeline:
         self.events = 0
         self.still_skips = 0  # detection due but skipped by the motion gate
         self.last_error: str | None = None
+        self._failing: tuple[str, int, float] | None = None  # (message, tries, last logged) while failing
         self._period = 1.0 / camera.detect_fps
         self._last_detect_ts: float | None = None
         self._tracked = Detections.empty()
@@ -208,6 +221,25 @@ class CameraPipeline:
         self._thread = threading.Thread(target=self._run, name=f"anfang-camera-{self.camera.id}", daemon=True)
         self._thread.start()
 
+    def _log_failure(self, message: str, backoff: float) -> None:
+        """One ERROR line when the failure changes, then a reminder at most every ``FAILURE_REPEAT_S``.
+
+        A missing file camera used to log ERROR with a full traceback on every retry, forever; the traceback
+        is for developers (DEBUG), the operator needs to know what is wrong and that it still is.
+        """
+        now = time.monotonic()
+        log.debug("camera %s: failure detail", self.camera.id, exc_info=True)
+        if self._failing is None or self._failing[0] != message:
+            log.error("camera %s: %s; retrying in %.1f s", self.camera.id, message, backoff)
+            self._failing = (message, 1, now)
+            return
+        _, tries, logged_at = self._failing
+        tries += 1
+        if now - logged_at >= FAILURE_REPEAT_S:
+            log.error("camera %s: still failing after %d tries: %s", self.camera.id, tries, message)
+            logged_at = now
+        self._failing = (message, tries, logged_at)
+
     def _backoff_limits(self) -> tuple[float, float]:
         src = self.camera.source
         return float(getattr(src, "reconnect_initial_s", 1.0)), float(getattr(src, "reconnect_max_s", 30.0))
@@ -226,17 +258,23 @@ class CameraPipeline:
                         attach(source)
                 source.open()
                 while not self._stop.is_set():
+                    failures = source.failures
                     frame = source.read()
                     if frame is None:
                         break
+                    if source.failures != failures:  # reconnected inside read(): its burst is not the camera's rate
+                        self._in_rate.restart(RECONNECT_SETTLE_S)
                     self.process(frame)
                     self._state = "online"
                     backoff = initial
+                    if self._failing is not None:
+                        log.info("camera %s: recovered after %d failed tries", self.camera.id, self._failing[1])
+                        self._failing = None
                 if not self._stop.is_set():  # a file without loop ended: nothing more will come
                     log.info("camera %s: end of stream", self.camera.id)
                     break
             except Exception as exc:
-                log.error("camera %s: %s; retrying in %.1f s", self.camera.id, exc, backoff, exc_info=True)
+                self._log_failure(str(exc) or type(exc).__name__, backoff)
                 self.last_error = str(exc) or type(exc).__name__
                 self._state = "error"
                 if self._stop.wait(backoff):

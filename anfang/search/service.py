@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import cv2
 import numpy as np
 
 from anfang.search.plates import Mode, match_plates, sql_prefilter
 from anfang.structuring.service import RecordService
 from anfang.structuring.store import RECORD_TYPES, RecordRow
+from anfang.video.images import PictureError, decode_picture
 from anfang.vision.attributes.colors import PALETTE
 
 ATTRIBUTE_FILTERS = ("coat_color", "trousers_color", "vehicle_color", "plate_color", "gender")
@@ -86,10 +86,10 @@ class SearchService:
         stronger identity cue (clothes change, faces don't), so it wins when present.
         """
         if isinstance(image, bytes):
-            decoded = cv2.imdecode(np.frombuffer(image, np.uint8), cv2.IMREAD_COLOR)
-            if decoded is None:
-                raise SearchError("image: not a decodable picture (JPEG/PNG expected)")
-            image = decoded
+            try:
+                image = decode_picture(image, "image")
+            except PictureError as exc:
+                raise SearchError(str(exc)) from None
         if image.size == 0 or min(image.shape[:2]) < 8:
             raise SearchError("image: too small to describe (at least 8x8 pixels)")
         if kind not in ("auto", "body", "face"):

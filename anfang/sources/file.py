@@ -39,6 +39,46 @@ class FileSourceConfig(PluginConfig):
     realtime: bool = True  # pace frames at the file's frame rate, like a live camera
 
 
+def mp4_truncation(path: Path) -> str | None:
+    """Where an MP4/MOV file is cut off, by walking its top-level boxes; ``None`` if it is not one or is whole.
+
+    FFmpeg says only "Invalid data found" (or "moov atom not found") for a copy that stopped early or a
+    recording that never finished; the box walk says which box runs past the end, at which byte. A few
+    header reads, no parsing library needed.
+    """
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as f:
+            head = f.read(8)
+            if len(head) < 8 or head[4:8] != b"ftyp":
+                return None
+            offset, seen = 0, set()
+            while offset < size:
+                f.seek(offset)
+                header = f.read(16)
+                if len(header) < 8:
+                    return f"the file ends at byte {size} inside a box header at byte {offset}"
+                box_size, kind = int.from_bytes(header[:4], "big"), header[4:8].decode("latin-1")
+                if box_size == 1 and len(header) == 16:
+                    box_size = int.from_bytes(header[8:16], "big")
+                elif box_size == 0:
+                    box_size = size - offset
+                if box_size < 8:
+                    return f"box {kind!r} at byte {offset} has an impossible size {box_size}"
+                seen.add(kind)
+                if offset + box_size > size:
+                    return (
+                        f"the file ends at byte {size}, inside the {kind!r} box that starts at byte {offset} "
+                        f"and needs {box_size} bytes" + ("" if "moov" in seen else " (no 'moov' index before it)")
+                    )
+                offset += box_size
+    except OSError:
+        return None
+    if "moov" not in seen:
+        return f"no 'moov' index in {size} bytes (a recording that did not finish?)"
+    return None
+
+
 @register("file", FileSourceConfig, title={"en": "Video file", "zh": "视频文件"}, order=0)
 class FileSource(Source):
     """Frames of one video file; ``cfg`` is a :class:`FileSourceConfig`."""
@@ -81,6 +121,9 @@ class FileSource(Source):
         try:
             container = av.open(str(self.path), mode="r")
         except av.error.FFmpegError as exc:
+            cut = mp4_truncation(self.path)
+            if cut is not None:
+                raise SourceError(self.camera_id, f"{str(self.path)!r} is truncated: {cut}") from exc
             raise SourceError(self.camera_id, f"{str(self.path)!r} is not a video file ({exc.strerror})") from exc
         streams = [s for s in container.streams.video if s.codec_context.name not in _NOT_VIDEO_CODECS]
         if not streams:
@@ -108,7 +151,11 @@ class FileSource(Source):
             vframe = next(self._frames, None)
             if vframe is None:
                 if self._frames.error is not None:
-                    log.warning("camera %s: %s ends early: %s", self.camera_id, self.path, self._frames.error)
+                    cut = mp4_truncation(self.path)
+                    log.warning(
+                        "camera %s: %s ends early (%s): %s",
+                        self.camera_id, self.path, f"truncated: {cut}" if cut else "damaged", self._frames.error,
+                    )  # fmt: skip
                 if not self.loop or self._pass_frames == 0:
                     self._release()
                     return None

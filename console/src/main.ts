@@ -138,6 +138,11 @@ function shell(): HTMLElement {
   return main;
 }
 
+/** The API's 403 for a session whose password must change first (anfang/api/deps.py). */
+function passwordPending(err: unknown): boolean {
+  return err instanceof ApiError && err.status === 403 && err.message.startsWith("password change required");
+}
+
 async function route(): Promise<void> {
   if (typeof cleanup === "function") cleanup();
   cleanup = undefined;
@@ -154,6 +159,10 @@ async function route(): Promise<void> {
     try {
       cleanup = await page(root, m.slice(1).map(decodeURIComponent));
     } catch (err) {
+      if (passwordPending(err) && path !== "/password") {
+        location.hash = "#/password"; // the API allows nothing else until the password is changed: show the form
+        return;
+      }
       if (!(err instanceof ApiError && err.status === 401)) {
         root.append(h("p", { class: "error" }, String((err as Error).message ?? err)));
       }

@@ -290,3 +290,23 @@ def test_console_search_faces_devices_users(console_server: Server, browser) -> 
     shot(page, "users")
     assert not errors, errors
     ctx.close()
+
+
+def test_pending_password_change_shows_the_form_on_any_page(console_server: Server, browser) -> None:
+    """Signed in with a one-time password, navigating anywhere shows the change form, not the API's 403 text."""
+    platform = console_server.platform
+    platform.users.create("pending", "pending-one-time-pw", "viewer", must_change_password=True)  # type: ignore[attr-defined]
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US")
+    page = ctx.new_page()
+    page.set_default_timeout(20_000)
+    base = console_server.url
+    login = {"username": "pending", "password": "pending-one-time-pw"}
+    assert ctx.request.post(base + "/api/auth/login", data=login).ok
+    page.goto(f"{base}/#/live")  # a full load: start() sends a pending session to the form
+    page.wait_for_selector("#password-form")
+    for where in ("#/events", "#/cameras", "#/system"):  # then in-app navigation (hashchange), page by page
+        page.evaluate(f"location.hash = '{where}'")
+        page.wait_for_function("location.hash === '#/password' || document.body.innerText.includes('required')")
+        page.wait_for_selector("#password-form")
+        assert "password change required" not in page.inner_text("body")
+    ctx.close()

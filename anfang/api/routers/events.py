@@ -7,6 +7,7 @@ from typing import Literal
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 
 from anfang.api.deps import Principal, allowed_cameras, current_user, event_or_404, get_platform
+from anfang.api.params import Offset
 from anfang.api.routers.evidence import evidence_image  # camera scope, decryption, masking, audit
 from anfang.api.schemas import EventOut, EventPage
 from anfang.platform import Platform
@@ -24,7 +25,7 @@ def list_events(
     since: float | None = Query(None, description="epoch seconds, inclusive"),
     until: float | None = Query(None, description="epoch seconds, exclusive"),
     limit: int = Query(50, ge=1, le=MAX_LIMIT),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
     platform: Platform = Depends(get_platform),
     allowed: frozenset[str] | None = Depends(allowed_cameras),
     user: Principal = Depends(current_user),

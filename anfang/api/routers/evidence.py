@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from pydantic import BaseModel
 
 from anfang.api.deps import Principal, allowed_cameras, audit, current_user, event_or_404, get_platform, require_role
+from anfang.api.params import TrackId
 from anfang.platform import Platform
 from anfang.security.component import Security
 from anfang.security.export import export_event
@@ -76,7 +77,7 @@ class DeletedOut(BaseModel):
     responses={404: {"description": "no events for this track"}},
 )
 def delete_track_route(
-    camera_id: str, track_id: int, request: Request, platform: Platform = Depends(get_platform)
+    camera_id: str, track_id: TrackId, request: Request, platform: Platform = Depends(get_platform)
 ) -> DeletedOut:
     """Erase a tracked object's events and pictures (e.g. a data-subject request); audited."""
     n = platform.events.delete_track(camera_id, track_id)

@@ -13,6 +13,8 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Uplo
 from pydantic import BaseModel, Field
 
 from anfang.api.deps import Principal, audit, current_user, get_platform, require_role
+from anfang.api.params import RowId
+from anfang.api.uploads import read_upload
 from anfang.faces.component import Faces
 from anfang.faces.library import FaceLibrary, FaceLibraryError, best_face, decode_image
 from anfang.platform import Platform
@@ -64,34 +66,34 @@ def create_watchlist(body: WatchlistIn, request: Request, library: FaceLibrary =
 
 @router.get("/watchlists/{watchlist_id}", dependencies=_reader)
 def get_watchlist(
-    watchlist_id: int, library: FaceLibrary = Depends(_library), user: Principal = Depends(current_user)
+    watchlist_id: RowId, library: FaceLibrary = Depends(_library), user: Principal = Depends(current_user)
 ) -> dict:
     return _names([_call(library.watchlist, watchlist_id)], user)[0]
 
 
 @router.delete("/watchlists/{watchlist_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=_writer)
-def delete_watchlist(watchlist_id: int, request: Request, library: FaceLibrary = Depends(_library)) -> None:
+def delete_watchlist(watchlist_id: RowId, request: Request, library: FaceLibrary = Depends(_library)) -> None:
     _call(library.delete_watchlist, watchlist_id)
     audit(request, "watchlist.delete", str(watchlist_id))
 
 
 @router.get("/watchlists/{watchlist_id}/people", dependencies=_reader)
 def list_people(
-    watchlist_id: int, library: FaceLibrary = Depends(_library), user: Principal = Depends(current_user)
+    watchlist_id: RowId, library: FaceLibrary = Depends(_library), user: Principal = Depends(current_user)
 ) -> list[dict]:
     return _names(_call(library.people, watchlist_id), user)
 
 
 @router.post("/watchlists/{watchlist_id}/people", status_code=status.HTTP_201_CREATED, dependencies=_writer)
 async def add_person(
-    watchlist_id: int,
+    watchlist_id: RowId,
     request: Request,
     name: str = Form(min_length=1, max_length=128),
     note: str = Form("", max_length=512),
     photos: list[UploadFile] = File(...),
     library: FaceLibrary = Depends(_library),
 ) -> dict:
-    data = [await p.read() for p in photos]
+    data = [await read_upload(p, f"photos.{i}") for i, p in enumerate(photos)]
     out = _call(library.add_person, watchlist_id, name, data, note)
     audit(request, "watchlist.person.add", str(out["id"]), {"watchlist": watchlist_id, "name": name})
     return out
@@ -99,15 +101,15 @@ async def add_person(
 
 @router.post("/people/{person_id}/photos", status_code=status.HTTP_201_CREATED, dependencies=_writer)
 async def add_photo(
-    person_id: int, request: Request, photo: UploadFile = File(...), library: FaceLibrary = Depends(_library)
+    person_id: RowId, request: Request, photo: UploadFile = File(...), library: FaceLibrary = Depends(_library)
 ) -> dict:
-    out = _call(library.add_photo, person_id, await photo.read())
+    out = _call(library.add_photo, person_id, await read_upload(photo, "photo"))
     audit(request, "watchlist.person.photo", str(person_id))
     return out
 
 
 @router.delete("/people/{person_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=_writer)
-def delete_person(person_id: int, request: Request, library: FaceLibrary = Depends(_library)) -> None:
+def delete_person(person_id: RowId, request: Request, library: FaceLibrary = Depends(_library)) -> None:
     _call(library.delete_person, person_id)
     audit(request, "watchlist.person.delete", str(person_id))
 
@@ -123,7 +125,7 @@ async def compare(
     faces = []
     for i, upload in enumerate((image1, image2), start=1):
         try:
-            faces.append(best_face(library.analyzer, decode_image(await upload.read())))
+            faces.append(best_face(library.analyzer, decode_image(await read_upload(upload, f"image{i}"))))
         except FaceLibraryError as exc:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"image{i}: {exc}") from None
     sim = similarity(faces[0].embedding, faces[1].embedding)

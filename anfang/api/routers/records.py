@@ -10,6 +10,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 
 from anfang.api.deps import Principal, allowed_cameras, audit, current_user, get_platform, must_mask
+from anfang.api.params import Offset
 from anfang.platform import Platform
 from anfang.search.service import SearchError, SearchService, record_dict
 from anfang.security.component import Security
@@ -77,7 +78,7 @@ def list_records(
     since: float | None = Query(None, description="epoch seconds, inclusive"),
     until: float | None = Query(None, description="epoch seconds, exclusive"),
     limit: int = Query(50, ge=1, le=MAX_LIMIT),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
     platform: Platform = Depends(get_platform),
     allowed: Scope = Depends(allowed_cameras),
 ) -> dict[str, Any]:

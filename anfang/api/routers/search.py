@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, File, HTTPException, Query, UploadFile, status
+from fastapi import APIRouter, Depends, File, Query, UploadFile
 
 from anfang.api.deps import allowed_cameras, get_platform
+from anfang.api.params import Offset
 from anfang.api.routers.records import MAX_LIMIT, Scope, attributes_page, search_errors, search_service
+from anfang.api.uploads import read_picture
 from anfang.platform import Platform
 from anfang.search.plates import Mode
 from anfang.search.service import ImageKind, record_dict
 
 router = APIRouter(prefix="/search", tags=["search"])
-MAX_UPLOAD = 8 * 1024 * 1024
 
 
 @router.get("/records", summary="Records by attributes (colours use the 12-name palette)")
@@ -27,7 +28,7 @@ def search_records(
     since: float | None = None,
     until: float | None = None,
     limit: int = Query(50, ge=1, le=MAX_LIMIT),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
     platform: Platform = Depends(get_platform),
     allowed: Scope = Depends(allowed_cameras),
 ) -> dict[str, Any]:
@@ -48,11 +49,9 @@ async def search_by_image(
     platform: Platform = Depends(get_platform),
     allowed: Scope = Depends(allowed_cameras),
 ) -> dict[str, Any]:
-    data = await image.read(MAX_UPLOAD + 1)
-    if len(data) > MAX_UPLOAD:
-        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"image: larger than {MAX_UPLOAD} bytes")
+    picture = await read_picture(image, "image")
     with search_errors():
-        hits = search_service(platform).by_image(data, k, camera_id, since, until, scope=allowed, kind=kind)
+        hits = search_service(platform).by_image(picture, k, camera_id, since, until, scope=allowed, kind=kind)
     return {
         "kind": hits[0].kind if hits else None,
         "items": [record_dict(h.row) | {"score": round(h.score, 4)} for h in hits],

@@ -24,6 +24,46 @@ from anfang.recording.component import Recording
 
 router = APIRouter(tags=["system"])
 
+_CPU_MIN_SPAN_S = 0.25  # a shorter span than this is noise (one scheduler tick is 10 ms)
+
+
+class _CpuMeter:
+    """Whole-machine CPU busy percent (0-100 over all cores) since the previous reading.
+
+    ``psutil.cpu_percent(interval=None)`` answers 0.0 on its first call in a process and for calls closer than
+    a tick, and any other caller in the process moves its reference point: the system page showed 0 % at load
+    5 on 2 cores. This keeps its own reference (``psutil.cpu_times()``, summed over cores) and, when there is
+    none or it is too recent, samples for ``_CPU_MIN_SPAN_S`` first.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last: tuple[float, Any] | None = None
+
+    @staticmethod
+    def _busy_total(times: Any) -> tuple[float, float]:
+        total = sum(times)
+        idle = times.idle + getattr(times, "iowait", 0.0)
+        return total - idle, total
+
+    def percent(self) -> float:
+        with self._lock:
+            now = time.monotonic()
+            if self._last is None or now - self._last[0] < _CPU_MIN_SPAN_S:
+                start = (now, psutil.cpu_times())
+                time.sleep(_CPU_MIN_SPAN_S)
+            else:
+                start = self._last
+            end = (time.monotonic(), psutil.cpu_times())
+            self._last = end
+        busy0, total0 = self._busy_total(start[1])
+        busy1, total1 = self._busy_total(end[1])
+        if total1 <= total0:
+            return 0.0
+        return round(max(0.0, min(100.0, 100.0 * (busy1 - busy0) / (total1 - total0))), 1)
+
+
+_cpu = _CpuMeter()
 _SIZE_TTL_S = 30.0  # walking a large recordings folder is not free: reuse the sum for a while
 _sizes: dict[str, tuple[float, int]] = {}
 _sizes_lock = threading.Lock()
@@ -63,7 +103,7 @@ def _usage(path: Path) -> dict[str, Any]:
 
 @router.get("/system", dependencies=[Depends(require_permission("camera.view"))])
 def system(platform: Platform = Depends(get_platform)) -> dict[str, Any]:
-    """CPU (percent since the previous call), memory, per-folder disk use, and uptime."""
+    """CPU (percent of all cores since the previous call; a 0.25 s sample at least), memory, disk use, uptime."""
     mem = psutil.virtual_memory()
     data = Path(platform.data_dir)
     recording = platform.find(Recording)
@@ -75,7 +115,7 @@ def system(platform: Platform = Depends(get_platform)) -> dict[str, Any]:
     return {
         "version": __version__,
         "uptime_s": (time.time() - platform.started_at) if platform.started_at else None,
-        "cpu_percent": psutil.cpu_percent(interval=None),
+        "cpu_percent": _cpu.percent(),
         "cpu_count": psutil.cpu_count() or 1,
         "load_avg": load,
         "memory": {
