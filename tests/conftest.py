@@ -58,3 +58,52 @@ def models_dir() -> Path:
     if not (path / "manifest.json").is_file():
         pytest.fail(f"model pack missing at {path}: run `anfang models build`")
     return path
+
+
+# ---------------------------------------------------------------- store backends (SQLite and PostgreSQL)
+
+STORE_BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test that uses ``store_backend`` (directly or through ``store_url``) runs on both databases."""
+    if "store_backend" in metafunc.fixturenames:
+        sqlite_only = metafunc.definition.get_closest_marker("sqlite_only") is not None
+        backends = ["sqlite"] if sqlite_only else list(STORE_BACKENDS)
+        metafunc.parametrize("store_backend", backends, indirect=True, scope="module")
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """One real PostgreSQL cluster for the session (tests/pg_server.py); started only if a test asks."""
+    from tests.pg_server import destroy, start_server
+
+    try:
+        server = start_server()
+    except RuntimeError as exc:
+        pytest.fail(f"{exc} (install Debian's postgresql: .ci/apt-packages.txt)")
+    yield server
+    destroy(server)
+
+
+@pytest.fixture(scope="module")
+def store_backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def make_store_url(request: pytest.FixtureRequest):
+    """``make_store_url(backend)``: ``None`` (the SQLite file in data_dir) or a fresh PostgreSQL database's URL."""
+
+    def make(backend: str) -> str | None:
+        if backend == "sqlite":
+            return None
+        return request.getfixturevalue("pg_server").fresh_url()
+
+    return make
+
+
+@pytest.fixture
+def store_url(store_backend: str, make_store_url) -> str | None:
+    """The ``store.url`` for this test: None (SQLite) or a new empty PostgreSQL database."""
+    return make_store_url(store_backend)

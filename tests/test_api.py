@@ -32,9 +32,14 @@ def file_camera(cam_id: str, path: str = MISSING_VIDEO, **extra) -> dict:
     return {"id": cam_id, "source": {"type": "file", "path": path}, **extra}
 
 
-def app_config(tmp_path: Path, cameras: list[dict] | None = None) -> AppConfig:
+def app_config(tmp_path: Path, cameras: list[dict] | None = None, store_url: str | None = None) -> AppConfig:
     return AppConfig.model_validate(
-        {"data_dir": str(tmp_path / "data"), "detector": {"type": "hog"}, "cameras": cameras or []}
+        {
+            "data_dir": str(tmp_path / "data"),
+            "detector": {"type": "hog"},
+            "cameras": cameras or [],
+            "store": {"url": store_url},
+        }
     )
 
 
@@ -45,8 +50,8 @@ def jpeg(value: int) -> bytes:
 
 
 @pytest.fixture
-def platform(tmp_path: Path) -> Iterator[Platform]:
-    p = Platform(app_config(tmp_path), detector=HogDetector())
+def platform(tmp_path: Path, store_url: str | None) -> Iterator[Platform]:
+    p = Platform(app_config(tmp_path, store_url=store_url), detector=HogDetector())
     p.start()
     yield p
     p.stop()

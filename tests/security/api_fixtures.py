@@ -18,12 +18,12 @@ from anfang.vision.hog import HogDetector
 ROLES = ("viewer", "operator", "admin", "auditor")
 
 
-def make_platform(data_dir: Path, **security: Any) -> Platform:
+def make_platform(data_dir: Path, store_url: str | None = None, **security: Any) -> Platform:
     cams = [
         {"id": cid, "source": {"type": "file", "path": "/nonexistent/anfang-test/never.mp4"}}
         for cid in ("cam1", "cam2")
     ]
-    cfg = parse_config({"data_dir": str(data_dir), "cameras": cams, "security": security})
+    cfg = parse_config({"data_dir": str(data_dir), "cameras": cams, "security": security, "store": {"url": store_url}})
     return Platform(cfg, detector=HogDetector())
 
 

@@ -21,8 +21,8 @@ from tests.security.api_fixtures import add_event, client_as, jpeg, make_platfor
 
 
 @pytest.fixture
-def platform(tmp_path: Path) -> Iterator[Platform]:
-    p = make_platform(tmp_path / "data")
+def platform(tmp_path: Path, store_url: str | None) -> Iterator[Platform]:
+    p = make_platform(tmp_path / "data", store_url)
     yield p
     p.stop()
 

@@ -29,8 +29,8 @@ from tests.security.api_fixtures import add_event, client_as, make_platform
 
 
 @pytest.fixture
-def platform(tmp_path: Path) -> Iterator[Platform]:
-    p = make_platform(tmp_path / "data")
+def platform(tmp_path: Path, store_url: str | None) -> Iterator[Platform]:
+    p = make_platform(tmp_path / "data", store_url)
     yield p
     p.stop()
 
@@ -185,7 +185,9 @@ def test_audit_once_renews_after_the_window(platform: Platform) -> None:
 
     def conn(name: str) -> Any:
         return SimpleNamespace(
-            app=app, client=None, state=SimpleNamespace(principal=Principal(name=name, token_id=f"t-{name}"))
+            app=app,
+            client=None,
+            state=SimpleNamespace(principal=Principal(name=name, token_id=f"t-{name}-{id(platform)}")),
         )
 
     a, b = conn("a"), conn("b")
