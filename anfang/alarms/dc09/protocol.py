@@ -16,7 +16,7 @@ import re
 import secrets
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
@@ -73,7 +73,7 @@ def _aes(key: bytes, data: bytes, decrypt: bool) -> bytes:
 
 
 def timestamp_text(t: float) -> str:
-    return datetime.fromtimestamp(t, timezone.utc).strftime("_%H:%M:%S,%m-%d-%Y")
+    return datetime.fromtimestamp(t, UTC).strftime("_%H:%M:%S,%m-%d-%Y")
 
 
 def parse_timestamp(text: str) -> float | None:
@@ -81,7 +81,7 @@ def parse_timestamp(text: str) -> float | None:
     if not m:
         return None
     hh, mi, ss, mo, dd, yy = (int(x) for x in m.groups())
-    return datetime(yy, mo, dd, hh, mi, ss, tzinfo=timezone.utc).timestamp()
+    return datetime(yy, mo, dd, hh, mi, ss, tzinfo=UTC).timestamp()
 
 
 def build_frame(body: str) -> bytes:
@@ -163,7 +163,8 @@ def _reply(kind: str, msg: Message | Dc09Error, key: bytes | None, account: str,
     lin = f"L{msg.line}" if isinstance(msg, Message) and msg.line else ""
     tail = "[]" + timestamp_text(now)
     if key is not None:
-        return build_frame(f'"*{kind}"{seq}{rcv}{lin}#{account}[' + _aes(key, _pad_front(tail.encode()), False).hex().upper())
+        sealed = _aes(key, _pad_front(tail.encode()), False).hex().upper()
+        return build_frame(f'"*{kind}"{seq}{rcv}{lin}#{account}[' + sealed)
     return build_frame(f'"{kind}"{seq}{rcv}{lin}#{account}' + (tail if kind == "NAK" else "[]"))
 
 
@@ -199,9 +200,11 @@ def sia_events(data: str) -> list[dict[str, str]]:
     body = body.split("]")[0].split("[")[0]
     part = ""
     for item in body.lstrip("N").split("/"):
-        m = re.match(r"(?:ri(\d+))?([A-Z]{2})(\d*)", item)
+        m = re.match(r"(?:ri(\d+))?([A-Z]{2})?(\d*)$", item)
         if not m:
             continue
         part = m[1] or part
+        if m[2] is None:  # a bare ``riN`` modifier: the partition of the codes that follow
+            continue
         events.append({"code": m[2], "partition": part or "1", "zone": m[3] or "0"})
     return events
