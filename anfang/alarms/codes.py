@@ -1,5 +1,6 @@
-"""Contact ID and SIA event codes → (alarm type, priority, state effect); the table is in docs/alarms.md.
+"""Contact ID and SIA event codes → (alarm type, priority, state effect).
 
+The table in docs/alarms.md is generated from these dicts.
 ``effect``: ``arm`` / ``disarm`` change a partition, ``bypass`` / ``unbypass`` a zone; ``test`` is a
 periodic test report (supervision), ``None`` an alarm-type event that goes to the desk.
 """

@@ -67,3 +67,15 @@ def test_unknown_account_stale_timestamp_and_wrong_key_kind() -> None:
 def test_nak_carries_the_receiver_time() -> None:
     reply = p.nak(p.Dc09Error("crc", "x"), now=0)
     assert b'"NAK"0000' in reply and b"_00:00:00,01-01-1970" in reply
+
+
+def test_contact_id_codes_classify_alarms_openings_and_restores() -> None:
+    from anfang.alarms.codes import classify_cid, classify_sia
+
+    burglary = p.parse(p.build_message("ADM-CID", "0001", "1234", "#1234|1130 01 015"), {"1234": None}).events[0]
+    assert classify_cid(burglary)[0] == "burglary" and classify_cid(burglary)[2] is None
+    assert classify_cid({**burglary, "qualifier": "3"})[2] == "restore"
+    opening = {"qualifier": "1", "code": "401", "partition": "01", "zone": "003"}
+    assert classify_cid(opening)[2] == "disarm" and classify_cid({**opening, "qualifier": "3"})[2] == "arm"
+    assert classify_sia({"code": "RP"})[2] == "test"
+    assert classify_cid({"qualifier": "1", "code": "999"})[0] == "cid_999"  # unknown codes are kept, not dropped

@@ -91,23 +91,33 @@ def build_frame(body: str) -> bytes:
 
 
 def build_message(msg_id: str, seq: str, account: str, data: str, *, key: bytes | None = None,
-                  t: float | None = None, receiver: str = "", line: str = "") -> bytes:  # fmt: skip
+                  t: float | None = None, receiver: str = "", line: str = "0") -> bytes:  # fmt: skip
     """A panel's frame: ``data`` is what goes inside ``[...]`` (``#acct|Nri1/BA01`` for SIA-DCS)."""
     prefix = f"R{receiver}" if receiver else ""
     prefix += f"L{line}" if line else ""
     rest = f"[{data}]" + (timestamp_text(t) if t is not None else "")
     if key is not None:
-        plain = _pad_front(rest.encode())
+        # The '[' stays in clear; what follows it (data, ']' and timestamp) is padded in front and encrypted.
+        plain = _pad_front(rest[1:].encode())
         return build_frame(f'"*{msg_id}"{seq}{prefix}#{account}[' + _aes(key, plain, False).hex().upper())
     return build_frame(f'"{msg_id}"{seq}{prefix}#{account}{rest}')
 
 
 def _pad_front(plain: bytes) -> bytes:
     pad = (16 - len(plain) % 16) % 16
-    filler = bytes(b for b in secrets.token_bytes(64) if 0x20 < b < 0x7F and b not in b"[]|")[:pad]
+    filler = bytes(b for b in secrets.token_bytes(64) if 0x20 < b < 0x7F and b not in b"[]|#")[:pad]
     while len(filler) < pad:
         filler += b"x"
     return filler + plain
+
+
+def _unpad(plain: str) -> str:
+    """Decrypted text without its front padding: the data starts at ``#acct|`` or at the first ``|``/``]``."""
+    bar = min((i for i in (plain.find("|"), plain.find("]")) if i >= 0), default=-1)
+    if bar < 0:
+        return plain
+    hash_at = plain.rfind("#", 0, bar)
+    return plain[hash_at if hash_at >= 0 else bar :]
 
 
 def parse(frame: bytes, keys: dict[str, bytes | None], now: float | None = None, window_s: float = 0.0) -> Message:
@@ -134,7 +144,7 @@ def parse(frame: bytes, keys: dict[str, bytes | None], now: float | None = None,
             plain = _aes(key, cipher, True).decode("ascii")
         except (ValueError, UnicodeDecodeError):
             raise Dc09Error("decrypt", "cannot decrypt", acct, seq) from None
-        rest = plain[plain.index("[") :] if "[" in plain else ""
+        rest = "[" + _unpad(plain)
         msg_id = msg_id[1:]
     elif key is not None:
         raise Dc09Error("key", f"plain-text frame for encrypted account {acct}", acct, seq)
@@ -149,7 +159,8 @@ def parse(frame: bytes, keys: dict[str, bytes | None], now: float | None = None,
         now = time.time() if now is None else now
         if abs(stamp - now) > window_s:
             raise Dc09Error("timestamp", f"timestamp {tail} is {stamp - now:+.0f} s off", acct, seq)
-    if msg_id not in ("ADM-CID", "SIA-DCS", "NULL"):
+    # ACK / NAK / DUH are replies (a panel simulator reads them); the receiver drops them.
+    if msg_id not in ("ADM-CID", "SIA-DCS", "NULL", "ACK", "NAK", "DUH"):
         raise Dc09Error("format", f"unsupported message id {msg_id}", acct, seq, nak=False)
     msg = Message(msg_id, acct, seq, (m["rcv"] or b"").decode(), (m["line"] or b"").decode(), data, stamp,
                   encrypted)  # fmt: skip
@@ -163,7 +174,7 @@ def _reply(kind: str, msg: Message | Dc09Error, key: bytes | None, account: str,
     lin = f"L{msg.line}" if isinstance(msg, Message) and msg.line else ""
     tail = "[]" + timestamp_text(now)
     if key is not None:
-        sealed = _aes(key, _pad_front(tail.encode()), False).hex().upper()
+        sealed = _aes(key, _pad_front(tail[1:].encode()), False).hex().upper()
         return build_frame(f'"*{kind}"{seq}{rcv}{lin}#{account}[' + sealed)
     return build_frame(f'"{kind}"{seq}{rcv}{lin}#{account}' + (tail if kind == "NAK" else "[]"))
 
