@@ -138,3 +138,7 @@ def test_tampered_segment_refused(client: TestClient, recorded: Platform) -> Non
     r = client.get("/api/recordings/cam/play.mp4", params={"start": segs[-1]["start"], "end": segs[-1]["end"]})
     assert r.status_code == 409
     assert client.get(segs[0]["url"]).status_code == 200  # untouched segment still plays
+    rows, _ = recorded.events.query(type="evidence_tampered", limit=100)
+    assert rows  # the system alarm was raised
+    from tests.security.test_evidence_at_rest import run
+    assert run(["evidence", "verify", "--data-dir", str(recorded.data_dir)]) == 1
