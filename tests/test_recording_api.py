@@ -17,6 +17,7 @@ from anfang.config.models import AppConfig
 from anfang.core.detections import Detections
 from anfang.events.model import Event
 from anfang.platform import Platform
+from anfang.recording.component import Recording
 from anfang.sources.file import FILE_EPOCH
 from tests.api_auth import api_client, authenticate
 from tests.live_server import serve
@@ -121,3 +122,23 @@ def test_mjpeg_stream_over_real_server(recorded: Platform) -> None:
                 if buf.count(b"\xff\xd9") >= 1:
                     break
         assert buf.startswith(b"--frame\r\nContent-Type: image/jpeg") and b"\xff\xd8" in buf
+
+
+def test_tampered_segment_refused(client: TestClient, recorded: Platform) -> None:
+    """Issue 15.1: a segment with one flipped byte is refused (409) for download and export; others play."""
+    segs = client.get("/api/recordings/cam").json()["segments"]
+    seg = recorded.get(Recording).service.index.get("cam", segs[-1]["start_ms"])
+    assert seg is not None
+    path = recorded.data_dir / "recordings" / seg.path
+    assert path.with_name(path.name + ".sig.json").is_file()  # signed at close
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    assert client.get(segs[-1]["url"]).status_code == 409
+    r = client.get("/api/recordings/cam/play.mp4", params={"start": segs[-1]["start"], "end": segs[-1]["end"]})
+    assert r.status_code == 409
+    assert client.get(segs[0]["url"]).status_code == 200  # untouched segment still plays
+    rows, _ = recorded.events.query(type="evidence_tampered", limit=100)
+    assert rows  # the system alarm was raised
+    from tests.security.test_evidence_at_rest import run
+    assert run(["evidence", "verify", "--data-dir", str(recorded.data_dir)]) == 1

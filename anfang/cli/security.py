@@ -87,10 +87,10 @@ def _verify_stored(args: argparse.Namespace) -> int:
     policy = MediaPolicy(None, key, verifier=verifier)
     checked = unsigned = bad = 0
     problems = []
-    for root in (data_dir / "media", data_dir / "records"):
+    for root in (data_dir / "media", data_dir / "records", data_dir / "recordings"):
         for path in policy.stored(root):
             try:
-                result = policy.check(path)
+                result = policy.check_file(path) if root.name == "recordings" else policy.check(path)
             except PermissionError as err:
                 print(f"error: {err} (pass --sm4-key-file)", file=sys.stderr)
                 return 2

@@ -24,6 +24,7 @@ from anfang.recording.feed import Batch, PacketFeed
 from anfang.recording.hls import HlsMuxer
 from anfang.recording.index import SegmentIndex
 from anfang.recording.writer import REMUX_CODECS, SegmentWriter
+from anfang.security.media import MediaPolicy
 from anfang.store.space import DiskGuard
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,9 @@ class Recorder:
     every H.264/H.265 camera; the tap costs nothing while nobody subscribes.
     """
 
-    def __init__(self, camera: CameraConfig, root: Path, index: SegmentIndex, space: DiskGuard | None = None) -> None:
+    def __init__(self, camera: CameraConfig, root: Path, index: SegmentIndex, space: DiskGuard | None = None,
+                 media: MediaPolicy | None = None) -> None:
+        self.media = media
         self.camera_id = camera.id
         self.space = space  # the platform's free-space policy, handed to the writer
         self.cfg = camera.recording
@@ -69,7 +72,8 @@ class Recorder:
     def _writer(self) -> SegmentWriter:
         if self.writer is None:
             fps = float(getattr(self._source, "fps", 0.0) or 10.0)
-            self.writer = SegmentWriter(self.camera_id, self.root, self.index, self.cfg, fps=fps, space=self.space)
+            self.writer = SegmentWriter(self.camera_id, self.root, self.index, self.cfg, fps=fps, space=self.space,
+                                         media=self.media)
         return self.writer
 
     def on_frame(self, frame: Frame, tracked: Detections, detected: bool) -> list[Event] | None:

@@ -12,12 +12,13 @@ from pathlib import Path
 
 from anfang.recording.config import RecordingConfig
 from anfang.recording.index import SegmentIndex
+from anfang.security.media import MediaPolicy
 
 
 def _delete(index: SegmentIndex, root: Path, camera_id: str, rel: str) -> None:
     index.remove(camera_id, rel)
     path = root / rel
-    path.unlink(missing_ok=True)
+    MediaPolicy.remove(path)  # the segment and its signature sidecar
     with contextlib.suppress(OSError):  # remove the day folder once it is empty
         path.parent.rmdir()
 

@@ -50,7 +50,7 @@ class RecordingService:
 
     def make_observer(self, camera: CameraConfig) -> Recorder:
         """Every camera gets one: with ``mode: off`` it only owns the packet feed, for live HLS."""
-        recorder = Recorder(camera, self.root, self.index, self.ctx.space)
+        recorder = Recorder(camera, self.root, self.index, self.ctx.space, self.ctx.media)
         with self._lock:
             self.recorders[camera.id] = recorder
         return recorder
@@ -86,10 +86,14 @@ class RecordingService:
         if seg is None:
             return None
         path = self.root / seg.path
-        return path if path.is_file() else None
+        # Verified against its at-rest signature before it is served: raises EvidenceTampered (409 + alarm).
+        return self.ctx.media.verify_file(path) if path.is_file() else None
 
     def export(self, camera_id: str, start: float, end: float) -> Path | None:
         """A temporary MP4 of the range (the caller deletes it), or ``None`` if nothing is recorded there."""
+        for seg in self.index.query(camera_id, start, end):  # never cut a tampered segment into a clip
+            if (self.root / seg.path).is_file():
+                self.ctx.media.verify_file(self.root / seg.path)
         fd, name = tempfile.mkstemp(suffix=".mp4", prefix=f"anfang-{camera_id}-")
         os.close(fd)
         path = Path(name)

@@ -41,6 +41,7 @@ import numpy as np
 from anfang.recording.config import RecordingConfig
 from anfang.recording.index import Segment, SegmentIndex
 from anfang.recording.retention import enforce_retention
+from anfang.security.media import MediaPolicy
 from anfang.store.space import DiskGuard, Writer
 
 log = logging.getLogger(__name__)
@@ -83,8 +84,10 @@ class SegmentWriter:
 
     def __init__(self, camera_id: str, root: Path, index: SegmentIndex, cfg: RecordingConfig,
                  fps: float = 10.0, depth: int = 120, clock: Callable[[], float] = time.time,
-                 space: DiskGuard | None = None) -> None:
+                 space: DiskGuard | None = None, media: MediaPolicy | None = None) -> None:
         self.camera_id = camera_id
+        # Signs each closed segment (at-rest sidecar, like pictures) in this writer's own thread.
+        self.media = media if media is not None else MediaPolicy()
         self.space = space  # the platform's free-space policy: recordings are the first writer it stops
         self.root = root
         self.index = index
@@ -249,6 +252,7 @@ class SegmentWriter:
         if cur.frames == 0:
             cur.path.unlink(missing_ok=True)
             return
+        self.media.sign_file(cur.path)
         seg = Segment(self.camera_id, cur.start, end if end is not None else cur.last_end, cur.rel,
                       cur.path.stat().st_size, cur.codec, cur.frames)
         self.written += 1
@@ -284,7 +288,7 @@ class SegmentWriter:
             self._keep(seg)
             return True
         if now > seg.end + self.cfg.pre_roll_s:  # an event starting later cannot reach back this far
-            (self.root / seg.path).unlink(missing_ok=True)
+            MediaPolicy.remove(self.root / seg.path)
             return True
         return False
 

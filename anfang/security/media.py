@@ -35,10 +35,11 @@ from anfang.security.evidence import (
     generate_sm4_key_file,
     load_sm4_key,
     sign_bytes,
+    sign_file,
 )
 from anfang.security.keys import KeyStore, Signer
 from anfang.security.problems import Problem
-from anfang.security.sm import DecryptionError, sm3_hex
+from anfang.security.sm import DecryptionError, sm3_file, sm3_hex
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +97,7 @@ class MediaPolicy:
         # ~10 ms, SM3 of a snapshot well under 1 ms, so a re-read re-hashes the content but not the signature.
         self._checked: dict[Path, tuple[tuple[int, int, int], int, str]] = {}
         self._checked_lock = threading.Lock()
+        self._files_ok: dict[Path, tuple[int, ...]] = {}  # check_file results, by file + sidecar stat stamp
         # Called with (path, problems) whenever a read finds tampered evidence (audit + alarm live there).
         self.on_tampered: list[Callable[[Path, list[Problem]], None]] = []
 
@@ -118,6 +120,45 @@ class MediaPolicy:
         except OSError:
             log.exception("could not write the signature of %s", path.name)
 
+    def sign_file(self, path: Path) -> None:
+        """Sign a stored file in place, hashed in 1 MiB chunks (recording segments: never loaded whole)."""
+        if self.signer is None:
+            return
+        try:
+            sign_file(path, self.signer)
+        except OSError:
+            log.exception("could not write the signature of %s", path.name)
+
+    def check_file(self, path: Path) -> StoredCheck:
+        """Verify a clear (never encrypted) stored file, such as a recording segment, streamed.
+
+        Why a stat-stamp cache of the whole result: playback fetches a segment many times (range requests,
+        seeks); a file whose (mtime_ns, size, inode) and sidecar are unchanged since it last verified is
+        not re-hashed. Writing to it changes mtime, so a flipped byte is still caught on the next read.
+        """
+        sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
+        if not sidecar.is_file():
+            return StoredCheck(path, False, [])
+        st, sst = path.stat(), sidecar.stat()
+        stamp = (st.st_mtime_ns, st.st_size, st.st_ino, sst.st_mtime_ns, sst.st_size, sst.st_ino)
+        with self._checked_lock:
+            if self._files_ok.get(path) == stamp:
+                return StoredCheck(path, True, [])
+        problems = self._verify(path, sidecar, b"", digest=sm3_file(path), size=st.st_size)
+        if not problems:
+            with self._checked_lock:
+                if len(self._files_ok) > 200_000:
+                    self._files_ok.clear()
+                self._files_ok[path] = stamp
+        return StoredCheck(path, True, problems)
+
+    def verify_file(self, path: Path) -> Path:
+        """``path`` once it verifies (or has no sidecar); raises :class:`EvidenceTampered` (hooks called)."""
+        result = self.check_file(path)
+        if result.problems:
+            raise self._tampered(path, result.problems)
+        return path
+
     def _clear(self, path: Path) -> bytes:
         data = path.read_bytes()
         if data.startswith(MAGIC):
@@ -139,14 +180,15 @@ class MediaPolicy:
             return StoredCheck(path, False, [])
         return StoredCheck(path, True, self._verify(path, sidecar, data))
 
-    def _verify(self, path: Path, sidecar: Path, data: bytes) -> list[Problem]:
+    def _verify(self, path: Path, sidecar: Path, data: bytes, digest: str | None = None,
+                size: int | None = None) -> list[Problem]:
         """Problems of clear ``data`` against its sidecar: SM2 signature (cached), signing key, SM3 digest."""
         st = sidecar.stat()
         stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
         with self._checked_lock:
             cached = self._checked.get(sidecar)
         if cached is not None and cached[0] == stamp:
-            size, digest = cached[1], cached[2]
+            want_size, want = cached[1], cached[2]
         else:
             try:
                 doc = json.loads(sidecar.read_text(encoding="utf-8"))
@@ -157,14 +199,16 @@ class MediaPolicy:
                 why = f"signed by key {doc.get('key_id')}, which is not one of the platform's keys"
             if why is not None:
                 return [Problem("signature", why, file=path.name)]
-            size, digest = doc.get("size"), doc.get("sm3")
-            if not isinstance(size, int) or not isinstance(digest, str):
+            want_size, want = doc.get("size"), doc.get("sm3")
+            if not isinstance(want_size, int) or not isinstance(want, str):
                 return [Problem("signature", "signature file has no size/sm3", file=path.name)]
             with self._checked_lock:
                 if len(self._checked) > 200_000:  # bounded: forget everything, re-check on the next read
                     self._checked.clear()
-                self._checked[sidecar] = (stamp, size, digest)
-        if len(data) != size or sm3_hex(data) != digest:
+                self._checked[sidecar] = (stamp, want_size, want)
+        if digest is None:  # clear bytes given (pictures); a streamed file passes its digest and size
+            size, digest = len(data), sm3_hex(data)
+        if size != want_size or digest != want:
             return [Problem("digest", "content differs from the signed SM3 digest (file modified)", file=path.name)]
         return []
 
