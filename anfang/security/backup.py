@@ -31,11 +31,16 @@ import time
 from pathlib import Path
 
 from argon2.low_level import Type, hash_secret_raw
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from anfang.security.problems import Problem
-from anfang.security.sm import GCM_NONCE_SIZE, GCM_TAG_SIZE, SM4_KEY_SIZE
+from anfang.security.sm import (
+    GCM_NONCE_SIZE,
+    GCM_TAG_SIZE,
+    SM4_KEY_SIZE,
+    DecryptionError,
+    sm4_gcm_open_stream,
+    sm4_gcm_seal_stream,
+)
 
 DB_NAME = "anfang.db"
 MANIFEST = "backup-manifest.json"
@@ -45,7 +50,6 @@ MAGIC = b"ANFBAK\x00\x01"  # encrypted backup, version 1
 SALT_SIZE = 16
 ARGON2 = (3, 64 * 1024, 2)  # time cost, memory (KiB), lanes: ~0.2 s and 64 MiB per guess
 _PARAMS = struct.Struct(">III")
-_CHUNK = 1 << 20
 PASSPHRASE_ENV = "ANFANG_BACKUP_PASSPHRASE"
 
 
@@ -65,13 +69,8 @@ def encrypt_archive(src: Path, dst: Path, passphrase: str, params: tuple[int, in
     """``dst`` = SM4-GCM of ``src`` under argon2id(passphrase) (layout in the module docstring)."""
     salt, nonce = secrets.token_bytes(SALT_SIZE), secrets.token_bytes(GCM_NONCE_SIZE)
     header = MAGIC + salt + _PARAMS.pack(*params) + nonce
-    enc = Cipher(algorithms.SM4(_derive(passphrase, salt, params)), modes.GCM(nonce)).encryptor()
-    enc.authenticate_additional_data(header)
     with open(src, "rb") as fin, open(dst, "wb") as fout:
-        fout.write(header)
-        while block := fin.read(_CHUNK):
-            fout.write(enc.update(block))
-        fout.write(enc.finalize() + enc.tag)
+        sm4_gcm_seal_stream(fin, fout, _derive(passphrase, salt, params), nonce, header)
 
 
 def decrypt_archive(src: Path, dst: Path, passphrase: str) -> None:
@@ -89,20 +88,10 @@ def decrypt_archive(src: Path, dst: Path, passphrase: str) -> None:
         if not (1 <= params[0] <= 64 and 8 <= params[1] <= 4 * 1024 * 1024 and 1 <= params[2] <= 64):
             raise BackupAuthError(f"{src}: implausible key-derivation parameters (file modified)")
         nonce = header[-GCM_NONCE_SIZE:]
-        fin.seek(size - GCM_TAG_SIZE)
-        tag = fin.read(GCM_TAG_SIZE)
-        fin.seek(head)
-        dec = Cipher(algorithms.SM4(_derive(passphrase, salt, params)), modes.GCM(nonce, tag)).decryptor()
-        dec.authenticate_additional_data(header)
-        left = size - head - GCM_TAG_SIZE
         with open(dst, "wb") as fout:
-            while left > 0:
-                block = fin.read(min(_CHUNK, left))
-                left -= len(block)
-                fout.write(dec.update(block))
             try:
-                fout.write(dec.finalize())
-            except InvalidTag as err:
+                sm4_gcm_open_stream(fin, fout, _derive(passphrase, salt, params), nonce, header, size)
+            except DecryptionError as err:
                 raise BackupAuthError("the backup does not authenticate: wrong passphrase, or the file was "
                                       "modified") from err  # fmt: skip
 

@@ -44,6 +44,8 @@ from anfang.security.sm import (
     sm2_verify,
     sm3_file,
     sm3_hex,
+    sm4_gcm_open_stream,
+    sm4_gcm_seal_stream,
     write_private_file,
 )
 
@@ -200,15 +202,10 @@ def is_encrypted(path: str | os.PathLike[str]) -> bool:
 def encrypt_file(src: str | os.PathLike[str], dst: str | os.PathLike[str], key: bytes) -> None:
     """Stream ``src`` into ``dst`` as ``MAGIC || nonce || SM4-GCM ciphertext || tag``."""
     nonce = secrets.token_bytes(GCM_NONCE_SIZE)
-    enc = Cipher(algorithms.SM4(key), modes.GCM(nonce)).encryptor()
-    enc.authenticate_additional_data(MAGIC + nonce)
     dst = Path(dst)
     tmp = dst.with_name(dst.name + ".part")
     with open(src, "rb") as fin, open(tmp, "wb") as fout:
-        fout.write(MAGIC + nonce)
-        while block := fin.read(_CHUNK):
-            fout.write(enc.update(block))
-        fout.write(enc.finalize() + enc.tag)
+        sm4_gcm_seal_stream(fin, fout, key, nonce, MAGIC + nonce)
     os.replace(tmp, dst)
 
 
@@ -225,19 +222,9 @@ def decrypt_file(src: str | os.PathLike[str], dst: str | os.PathLike[str], key: 
             header = fin.read(head)
             if not header.startswith(MAGIC):
                 raise DecryptionError(f"{src}: not an anfang SM4-GCM file")
-            fin.seek(size - GCM_TAG_SIZE)
-            tag = fin.read(GCM_TAG_SIZE)
-            fin.seek(head)
-            dec = Cipher(algorithms.SM4(key), modes.GCM(header[len(MAGIC) :], tag)).decryptor()
-            dec.authenticate_additional_data(header)
-            left = size - head - GCM_TAG_SIZE
-            while left > 0:
-                block = fin.read(min(_CHUNK, left))
-                left -= len(block)
-                fout.write(dec.update(block))
             try:
-                fout.write(dec.finalize())
-            except Exception as err:  # InvalidTag
+                sm4_gcm_open_stream(fin, fout, key, header[len(MAGIC) :], header, size)
+            except DecryptionError as err:
                 raise DecryptionError(f"{src}: wrong key or file modified") from err
         os.replace(tmp, dst)
     finally:

@@ -26,6 +26,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -99,6 +100,40 @@ def sm4_decrypt(key: bytes, blob: bytes, aad: bytes = b"") -> bytes:
         dec.authenticate_additional_data(aad)
     try:
         return dec.update(ct) + dec.finalize()
+    except Exception as err:  # cryptography raises InvalidTag
+        raise DecryptionError("SM4-GCM authentication failed: wrong key or modified data") from err
+
+
+def sm4_gcm_seal_stream(fin: BinaryIO, fout: BinaryIO, key: bytes, nonce: bytes, header: bytes,
+                        chunk: int = 1 << 20) -> None:  # fmt: skip
+    """Write ``header || SM4-GCM(fin) || tag`` to ``fout``; ``header`` (which holds the nonce) is authenticated."""
+    enc = Cipher(algorithms.SM4(key), modes.GCM(nonce)).encryptor()
+    enc.authenticate_additional_data(header)
+    fout.write(header)
+    while block := fin.read(chunk):
+        fout.write(enc.update(block))
+    fout.write(enc.finalize() + enc.tag)
+
+
+def sm4_gcm_open_stream(fin: BinaryIO, fout: BinaryIO, key: bytes, nonce: bytes, header: bytes, size: int,
+                        chunk: int = 1 << 20) -> None:  # fmt: skip
+    """Inverse of :func:`sm4_gcm_seal_stream` for a file of ``size`` bytes whose ``header`` was already read.
+
+    Plaintext reaches ``fout`` before the tag is checked (it is at the end), so callers write to a temporary
+    file and keep it only when this returns; :class:`DecryptionError` otherwise.
+    """
+    fin.seek(size - GCM_TAG_SIZE)
+    tag = fin.read(GCM_TAG_SIZE)
+    fin.seek(len(header))
+    dec = Cipher(algorithms.SM4(key), modes.GCM(nonce, tag)).decryptor()
+    dec.authenticate_additional_data(header)
+    left = size - len(header) - GCM_TAG_SIZE
+    while left > 0:
+        block = fin.read(min(chunk, left))
+        left -= len(block)
+        fout.write(dec.update(block))
+    try:
+        fout.write(dec.finalize())
     except Exception as err:  # cryptography raises InvalidTag
         raise DecryptionError("SM4-GCM authentication failed: wrong key or modified data") from err
 
