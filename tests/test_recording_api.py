@@ -142,3 +142,6 @@ def test_tampered_segment_refused(client: TestClient, recorded: Platform) -> Non
     assert rows  # the system alarm was raised
     from tests.security.test_evidence_at_rest import run
     assert run(["evidence", "verify", "--data-dir", str(recorded.data_dir)]) == 1
+    from anfang.security.component import Security
+    checked, tampered = recorded.get(Security).check_evidence()  # the background check covers segments too
+    assert tampered >= 1 and checked >= len(segs)

@@ -69,7 +69,7 @@ def _evidence_verify(args: argparse.Namespace) -> int:
 
 
 def _verify_stored(args: argparse.Namespace) -> int:
-    """Every stored picture of a data dir (events and records) against its at-rest signature sidecar."""
+    """Every stored picture and recording segment of a data dir against its at-rest signature sidecar."""
     from anfang.security.config import SecurityConfig
     from anfang.security.keys import KeyStore, MissingKeyError
     from anfang.security.media import MediaPolicy, media_key
@@ -87,18 +87,17 @@ def _verify_stored(args: argparse.Namespace) -> int:
     policy = MediaPolicy(None, key, verifier=verifier)
     checked = unsigned = bad = 0
     problems = []
-    for root in (data_dir / "media", data_dir / "records", data_dir / "recordings"):
-        for path in policy.stored(root):
-            try:
-                result = policy.check_file(path) if root.name == "recordings" else policy.check(path)
-            except PermissionError as err:
-                print(f"error: {err} (pass --sm4-key-file)", file=sys.stderr)
-                return 2
-            checked += 1
-            unsigned += not result.signed
-            bad += bool(result.problems)
-            for p in result.problems:
-                problems.append(f"[{p.kind}] {path.relative_to(data_dir).as_posix()}: {p.message}")
+    for path, check in policy.stored_evidence(data_dir):
+        try:
+            result = check(path)
+        except PermissionError as err:
+            print(f"error: {err} (pass --sm4-key-file)", file=sys.stderr)
+            return 2
+        checked += 1
+        unsigned += not result.signed
+        bad += bool(result.problems)
+        for p in result.problems:
+            problems.append(f"[{p.kind}] {path.relative_to(data_dir).as_posix()}: {p.message}")
     for line in problems:
         print(line)
     print(f"{checked} stored picture(s) checked: {checked - bad - unsigned} intact, {bad} tampered, "

@@ -95,26 +95,21 @@ class Security(Component):
 
     # ------------------------------------------------------------ evidence at rest
 
-    def evidence_roots(self) -> tuple[Path, ...]:
-        """Folders of stored evidence pictures: event media and structured-record media."""
-        return (self.ctx.data_dir / "media", self.ctx.data_dir / "records")
-
     def check_evidence(self) -> tuple[int, int]:
-        """Verify every stored picture against its sidecar now; ``(checked, tampered)``. Mismatches alarm."""
+        """Verify every stored picture and segment against its sidecar; ``(checked, tampered)``; mismatches alarm."""
         checked = bad = 0
-        for root in self.evidence_roots():
-            for path in self.ctx.media.stored(root):
-                if self._stop.is_set():
-                    return checked, bad
-                try:
-                    result = self.ctx.media.check(path)
-                except (OSError, PermissionError) as err:  # gone meanwhile (retention) or no key
-                    log.debug("evidence check skipped %s: %s", path, err)
-                    continue
-                checked += 1
-                if result.problems:
-                    bad += 1
-                    self.evidence_tampered(path, result.problems, by="evidence-check")
+        for path, check in self.ctx.media.stored_evidence(self.ctx.data_dir):
+            if self._stop.is_set():
+                return checked, bad
+            try:
+                result = check(path)
+            except (OSError, PermissionError) as err:  # gone meanwhile (retention) or no key
+                log.debug("evidence check skipped %s: %s", path, err)
+                continue
+            checked += 1
+            if result.problems:
+                bad += 1
+                self.evidence_tampered(path, result.problems, by="evidence-check")
         return checked, bad
 
     def _check_loop(self, interval: float) -> None:

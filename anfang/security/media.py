@@ -240,6 +240,17 @@ class MediaPolicy:
                 log.exception("evidence-tampered hook failed for %s", path.name)
         return EvidenceTampered(path, problems)
 
+    def stored_evidence(self, data_dir: Path) -> Iterator[tuple[Path, Callable[[Path], StoredCheck]]]:
+        """Every stored evidence file of ``data_dir`` with the check that fits it.
+
+        Pictures (maybe encrypted, read whole) live under ``media/`` and ``records/``; recording segments
+        (clear, hashed streamed) under ``recordings/``. The CLI's ``verify --data-dir`` and the background
+        check both walk this, so neither can miss a kind of evidence the other covers.
+        """
+        for name, check in (("media", self.check), ("records", self.check), ("recordings", self.check_file)):
+            for path in self.stored(data_dir / name):
+                yield path, check
+
     @staticmethod
     def stored(root: Path) -> Iterator[Path]:
         """Every stored picture under ``root`` (sidecars and partial files excluded), in a stable order."""
