@@ -40,6 +40,15 @@ class SourceError(Exception):
         self.reason = message
 
 
+def url_without_credentials(url: str) -> str:
+    """``url`` with any ``user:password@`` removed: what logs and status lines may show of a camera URL."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    authority, slash, path = rest.partition("/")
+    return f"{scheme}{sep}{authority.rsplit('@', 1)[-1]}{slash}{path}"
+
+
 class Source(ABC):
     """One camera's frame stream.
 

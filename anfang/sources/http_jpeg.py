@@ -23,7 +23,7 @@ from pydantic import Field, field_validator, model_validator
 
 from anfang.core.frame import Frame
 from anfang.plugins import PluginConfig
-from anfang.sources.base import Source, register
+from anfang.sources.base import Source, register, url_without_credentials
 
 if TYPE_CHECKING:
     from anfang.component import Components
@@ -102,7 +102,7 @@ class HttpJpegSource(Source):
 
     def safe_url(self) -> str:
         """The URL without credentials, for logs and status."""
-        return self.url
+        return url_without_credentials(self.url)
 
     def open(self) -> None:
         """Nothing to connect: the first ``read()`` fetches the first snapshot."""

@@ -28,7 +28,7 @@ from pydantic import Field, field_validator
 
 from anfang.core.frame import Frame
 from anfang.plugins import PluginConfig
-from anfang.sources.base import Source, register
+from anfang.sources.base import Source, register, url_without_credentials
 from anfang.video.decode import ReadAhead, to_bgr
 
 if TYPE_CHECKING:
@@ -175,10 +175,7 @@ class RtspSource(Source):
                 seen_closed = True
 
     def _safe_url(self) -> str:
-        """The URL without credentials, for logs and status."""
-        scheme, sep, rest = self.url.partition("://")
-        host = rest.rsplit("@", 1)[-1]
-        return f"{scheme}{sep}{host}"
+        return url_without_credentials(self.url)
 
     def read(self) -> Frame | None:
         while not self._stop.is_set():

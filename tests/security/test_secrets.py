@@ -105,3 +105,13 @@ def test_stored_camera_survives_a_restart(tmp_path: Path) -> None:
     again = make_platform(tmp_path / "data")
     assert again.camera("door").source.url == url  # type: ignore[union-attr]
     again.stop()
+
+
+def test_source_urls_in_logs_lose_their_credentials() -> None:
+    """Every source (RTSP, HTTP snapshots) logs its URL through one helper that drops ``user:password@``."""
+    from anfang.sources.base import url_without_credentials
+
+    assert url_without_credentials("http://admin:S3cret@cam.local:8080/snap.jpg?a=b@c") == (
+        "http://cam.local:8080/snap.jpg?a=b@c")  # fmt: skip
+    assert url_without_credentials("rtsp://cam.local/stream") == "rtsp://cam.local/stream"
+    assert url_without_credentials("/videos/a.mp4") == "/videos/a.mp4"
